@@ -1,0 +1,52 @@
+// The Kodexa API key, read from Secrets Manager through Powertools, which caches it per warm
+// container for `cacheSeconds` and re-reads it on demand after Kodexa refuses it (key rotation).
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { ApiKeyUnavailable } from './errors.ts';
+
+export type ApiKeySource = (options?: { refresh: boolean }) => Promise<string>;
+
+export function apiKeyFromSecret(secretId: string, cacheSeconds: number): ApiKeySource {
+  return async ({ refresh } = { refresh: false }) => {
+    let value: unknown;
+    try {
+      value = await getSecret(secretId, { maxAge: cacheSeconds, forceFetch: refresh });
+    } catch (error) {
+      const cause = error instanceof Error ? (error.cause ?? error) : error;
+      throw new ApiKeyUnavailable(
+        `could not read the Kodexa API key from secret ${secretId}: ${describe(cause)}`,
+        { cause },
+      );
+    }
+    return apiKeyIn(value, secretId);
+  };
+}
+
+/** A SecretString is either the raw key or `{"apiKey": "..."}`. */
+export function apiKeyIn(secretString: unknown, secretId: string): string {
+  if (typeof secretString !== 'string') {
+    throw new ApiKeyUnavailable(
+      `secret ${secretId} has no SecretString (binary secrets are not supported)`,
+    );
+  }
+  const text = secretString.trim();
+  if (!text.startsWith('{')) {
+    if (text) return text;
+    throw new ApiKeyUnavailable(`secret ${secretId} is empty`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // The parser's own message quotes the input, which is the secret: say only where it failed.
+    throw new ApiKeyUnavailable(`secret ${secretId} starts with "{" but is not valid JSON`);
+  }
+  const apiKey = (parsed as { apiKey?: unknown } | null)?.apiKey;
+  if (typeof apiKey === 'string' && apiKey.trim()) return apiKey.trim();
+  throw new ApiKeyUnavailable(
+    `secret ${secretId} is JSON without a non-empty string "apiKey" field`,
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,76 @@
+import { ConfigurationError } from './errors.ts';
+
+export interface Config {
+  /** Base URL without a trailing slash. */
+  kodexaUrl: string;
+  apiKeySecretId: string;
+  apiKeyCacheSeconds: number;
+  requestTimeoutMs: number;
+  statuses: SliceStatuses;
+}
+
+export interface SliceStatuses {
+  succeeded: string;
+  failed: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+// Plain http is only for a Kodexa emulator on this machine: the API key must never cross a network
+// unencrypted.
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+export function readConfig(env: Env): Config {
+  const problems: string[] = [];
+  const config: Config = {
+    kodexaUrl: kodexaUrl(env, problems),
+    apiKeySecretId: text(env, 'KODEXA_API_KEY_SECRET_ID', undefined, problems),
+    apiKeyCacheSeconds: integer(env, 'KODEXA_API_KEY_CACHE_SECONDS', 300, 0, problems),
+    requestTimeoutMs: integer(env, 'KODEXA_REQUEST_TIMEOUT_MS', 5000, 1, problems),
+    statuses: {
+      succeeded: text(env, 'SLICE_SUCCEEDED_STATUS', 'SUCCEEDED', problems),
+      failed: text(env, 'SLICE_FAILED_STATUS', 'FAILED', problems),
+    },
+  };
+  if (problems.length > 0) throw new ConfigurationError(problems.join('; '));
+  return config;
+}
+
+function kodexaUrl(env: Env, problems: string[]): string {
+  const value = text(env, 'KODEXA_URL', undefined, problems);
+  if (!value) return '';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`KODEXA_URL must be an absolute URL such as https://platform.kodexa.ai`);
+    return '';
+  }
+  const secure =
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.test(url.hostname));
+  if (!secure) {
+    problems.push(`KODEXA_URL must use https (plain http is allowed only for loopback hosts)`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    problems.push('KODEXA_URL must not carry credentials, a query or a fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function text(env: Env, name: string, fallback: string | undefined, problems: string[]): string {
+  const value = env[name]?.trim();
+  if (value) return value;
+  if (fallback !== undefined) return fallback;
+  problems.push(`${name} is required`);
+  return '';
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, problems: string[]) {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < min) {
+    problems.push(`${name} must be an integer >= ${min}, got "${value}"`);
+  }
+  return number;
+}

@@ -1,0 +1,70 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { apiKeyFromSecret } from './api-key.ts';
+import { completeSlice, type SliceCompletionResult } from './complete-slice.ts';
+import { type Config, readConfig } from './config.ts';
+import { createKodexaClient, type Invocation, type KodexaClient } from './kodexa-client.ts';
+import { type Completion, parseCompletionEvent } from './parse-event.ts';
+
+const logger = new Logger({ serviceName: 'slice-completion' });
+
+/** Left for logging the outcome and throwing, so the error reaches the on-failure destination. */
+const DEADLINE_MARGIN_MS = 500;
+
+// Built at the first invocation, not at import, so a bad setting fails that invocation with a
+// ConfigurationError that Lambda records, instead of an opaque init failure.
+let runtime: { config: Config; kodexa: KodexaClient } | undefined;
+
+function getRuntime() {
+  if (!runtime) {
+    const config = readConfig(process.env);
+    const kodexa = createKodexaClient({
+      baseUrl: config.kodexaUrl,
+      requestTimeoutMs: config.requestTimeoutMs,
+      apiKey: apiKeyFromSecret(config.apiKeySecretId, config.apiKeyCacheSeconds),
+      secretId: config.apiKeySecretId,
+    });
+    runtime = { config, kodexa };
+  }
+  return runtime;
+}
+
+async function reportSliceCompletion(
+  event: unknown,
+  context: Context,
+): Promise<SliceCompletionResult> {
+  const invocation: Invocation = {
+    deadline: Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
+    statusCodes: [],
+    retries: 0,
+    conflicts: 0,
+  };
+  let completion: Completion | undefined;
+  try {
+    const { config, kodexa } = getRuntime();
+    completion = parseCompletionEvent(event);
+    const result = await completeSlice(kodexa, config.statuses, completion, invocation);
+    logger.info('slice completion reported', {
+      ...summary(completion, invocation),
+      outcome: result.outcome,
+    });
+    return result;
+  } catch (error) {
+    logger.error('slice completion failed', { ...summary(completion, invocation), error });
+    throw error;
+  }
+}
+
+function summary(completion: Completion | undefined, invocation: Invocation) {
+  return {
+    sliceId: completion?.sliceId,
+    lambdaRequestId: completion?.lambdaRequestId,
+    kodexaStatusCodes: invocation.statusCodes,
+    retries: invocation.retries,
+    conflicts: invocation.conflicts,
+  };
+}
+
+export const handler = middy(reportSliceCompletion).use(injectLambdaContext(logger));

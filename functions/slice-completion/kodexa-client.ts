@@ -1,0 +1,163 @@
+// Kodexa's orchestrator-execution-slices API over Node's fetch. Node's fetch keeps connections
+// alive across calls, so a warm container reuses one connection for many invocations.
+import type { ApiKeySource } from './api-key.ts';
+import {
+  KodexaAuthError,
+  KodexaRequestRejected,
+  KodexaUnavailable,
+  SliceNotFound,
+} from './errors.ts';
+import { retryDelayMs } from './retry-delay.ts';
+import type { Slice } from './update-rules.ts';
+
+/** One invocation's time limit and what its calls to Kodexa did, for the invocation's log line. */
+export interface Invocation {
+  /** Epoch ms after which no request may still be running. */
+  deadline: number;
+  statusCodes: number[];
+  retries: number;
+  conflicts: number;
+}
+
+export interface KodexaClient {
+  getSlice(invocation: Invocation, sliceId: string): Promise<Slice>;
+  /** `conflict` when Kodexa refused the write because the slice changed since it was read. */
+  putSlice(invocation: Invocation, sliceId: string, slice: Slice): Promise<Slice | 'conflict'>;
+}
+
+export interface KodexaClientOptions {
+  baseUrl: string;
+  requestTimeoutMs: number;
+  apiKey: ApiKeySource;
+  secretId: string;
+}
+
+const MAX_ATTEMPTS = 6;
+const EXCERPT_CHARS = 300;
+
+export function createKodexaClient(options: KodexaClientOptions): KodexaClient {
+  const slicePath = (sliceId: string) =>
+    `/api/orchestrator-execution-slices/${encodeURIComponent(sliceId)}`;
+  return {
+    getSlice: (invocation, sliceId) =>
+      send(options, invocation, 'GET', slicePath(sliceId), sliceId) as Promise<Slice>,
+    putSlice: (invocation, sliceId, slice) =>
+      send(options, invocation, 'PUT', slicePath(sliceId), sliceId, slice),
+  };
+}
+
+async function send(
+  options: KodexaClientOptions,
+  invocation: Invocation,
+  method: 'GET' | 'PUT',
+  path: string,
+  sliceId: string,
+  body?: Slice,
+): Promise<Slice | 'conflict'> {
+  const request = `${method} ${path}`;
+  let refreshedKey = false;
+  let lastFailure = '';
+  for (let attempt = 1; ; attempt++) {
+    const apiKey = await options.apiKey({ refresh: refreshedKey });
+    const remaining = invocation.deadline - Date.now();
+    if (remaining <= 0) {
+      throw new KodexaUnavailable(
+        `${request}: no time left in this invocation${lastFailure ? ` (last failure: ${lastFailure})` : ''}`,
+      );
+    }
+    const timeoutMs = Math.min(options.requestTimeoutMs, remaining);
+    let response: Response;
+    try {
+      response = await fetch(`${options.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: 'application/json',
+          'x-api-key': apiKey,
+          ...(body && { 'content-type': 'application/json' }),
+        },
+        body: body && JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      lastFailure = networkFailure(error, timeoutMs);
+      await backOff(invocation, request, attempt, null, lastFailure);
+      continue;
+    }
+    const { status } = response;
+    invocation.statusCodes.push(status);
+    if (response.ok) return readSlice(response, request, apiKey);
+    const text = await response.text().catch(() => '');
+    if (status === 401 || status === 403) {
+      if (!refreshedKey) {
+        // The key may have been rotated since it was cached: read it once more, bypassing the cache.
+        refreshedKey = true;
+        continue;
+      }
+      throw new KodexaAuthError(
+        `${request}: Kodexa answered ${status} to the API key from secret ${options.secretId}, also after re-reading the secret`,
+      );
+    }
+    if (status === 404) {
+      throw new SliceNotFound(`slice ${sliceId} was not found in Kodexa (${request} answered 404)`);
+    }
+    if (method === 'PUT' && (status === 409 || status === 412)) return 'conflict';
+    if (status === 429 || status >= 500) {
+      lastFailure = `HTTP ${status}${excerpt(text, apiKey)}`;
+      await backOff(invocation, request, attempt, response.headers.get('retry-after'), lastFailure);
+      continue;
+    }
+    throw new KodexaRequestRejected(
+      `${request}: Kodexa answered ${status}${excerpt(text, apiKey)}`,
+    );
+  }
+}
+
+async function backOff(
+  invocation: Invocation,
+  request: string,
+  attempt: number,
+  retryAfter: string | null,
+  failure: string,
+): Promise<void> {
+  if (attempt >= MAX_ATTEMPTS) {
+    throw new KodexaUnavailable(`${request}: failed ${attempt} times; last failure: ${failure}`);
+  }
+  const delay = retryDelayMs(attempt, retryAfter, Date.now());
+  if (Date.now() + delay >= invocation.deadline) {
+    throw new KodexaUnavailable(
+      `${request}: failed ${attempt} time(s) and the next retry (in ${delay} ms) would pass the invocation's deadline; last failure: ${failure}`,
+    );
+  }
+  invocation.retries++;
+  await new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+async function readSlice(response: Response, request: string, apiKey: string): Promise<Slice> {
+  const text = await response.text();
+  try {
+    const slice: unknown = JSON.parse(text);
+    if (typeof slice === 'object' && slice !== null && !Array.isArray(slice)) return slice as Slice;
+  } catch {
+    // reported below, with an excerpt of what came back instead
+  }
+  throw new KodexaRequestRejected(
+    `${request}: Kodexa answered ${response.status} without a JSON slice${excerpt(text, apiKey)}`,
+  );
+}
+
+function networkFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return `no response within ${timeoutMs} ms`;
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const detail =
+    cause instanceof Error ? cause.message : error instanceof Error ? error.message : '';
+  return `connection failed${code ? ` (${String(code)})` : ''}${detail ? `: ${detail}` : ''}`;
+}
+
+/** A short, single-line piece of Kodexa's error body, for operators; never the key. */
+function excerpt(text: string, apiKey: string): string {
+  const clean = text.replaceAll(apiKey, '[redacted]').replace(/\s+/g, ' ').trim();
+  if (!clean) return '';
+  return `: ${clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS)}...` : clean}`;
+}

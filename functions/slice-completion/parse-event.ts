@@ -1,0 +1,196 @@
+// Turns any of the three event shapes into one Completion, or throws InvalidCompletionEvent
+// naming every offending field by its path in the event as received.
+import * as z from 'zod/mini';
+import { InvalidCompletionEvent } from './errors.ts';
+
+export interface Completion {
+  sliceId: string;
+  lambdaRequestId: string;
+  succeeded: boolean;
+  completedAt: string;
+  outputEvent?: JsonObject;
+  durationMs?: number;
+  errorMessage?: string;
+  errorDetails?: JsonObject;
+  attemptNumber?: number;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+// zod/mini ships no message locale (that is most of full zod's size), so every schema says
+// in words what it wants.
+const want = (what: string) => ({
+  error: (issue: { input?: unknown }) =>
+    issue.input === undefined ? 'is required' : `must be ${what}`,
+});
+
+const jsonObject = z.looseObject({}, want('a JSON object'));
+const uuid = z.guid(want('a UUID'));
+const nonEmptyString = z
+  .string(want('a non-empty string'))
+  .check(z.minLength(1, want('a non-empty string')));
+const count = z.int(want('an integer >= 0')).check(z.gte(0, want('an integer >= 0')));
+const dateTime = z.iso.datetime({
+  offset: true,
+  ...want('an ISO-8601 date-time with a time zone'),
+});
+
+const completionEvent = z.object({
+  sliceId: uuid,
+  lambdaRequestId: nonEmptyString,
+  outputEvent: z.optional(jsonObject),
+  durationMs: z.optional(count),
+  status: z.optional(z.enum(['SUCCEEDED', 'FAILED'], want('"SUCCEEDED" or "FAILED"'))),
+  error: z.optional(
+    z.object(
+      {
+        message: nonEmptyString,
+        type: z.optional(z.string(want('a string'))),
+        details: z.optional(z.unknown()),
+      },
+      want('an object {message, type?, details?}'),
+    ),
+  ),
+  completedAt: z.optional(dateTime),
+  attemptNumber: z.optional(count),
+});
+
+const eventBridgeEnvelope = z.object({
+  'detail-type': z.string(want('a string')),
+  time: z.optional(dateTime),
+  detail: jsonObject,
+});
+
+const destinationRecord = z.object({
+  timestamp: z.optional(dateTime),
+  requestContext: z.object(
+    {
+      requestId: nonEmptyString,
+      condition: nonEmptyString,
+      approximateInvokeCount: z.optional(z.int(want('an integer'))),
+    },
+    want('an object'),
+  ),
+  requestPayload: z.object({ sliceId: uuid, attemptNumber: z.optional(count) }, want('an object')),
+  responseContext: z.optional(
+    z.object({ functionError: z.optional(z.string(want('a string'))) }, want('an object')),
+  ),
+  responsePayload: z.optional(z.unknown()),
+});
+
+const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
+
+export function parseCompletionEvent(event: unknown, now: Date = new Date()): Completion {
+  if (!isObject(event)) {
+    throw new InvalidCompletionEvent([`event: must be a JSON object, got ${describe(event)}`]);
+  }
+  if ('detail-type' in event || 'detail' in event) {
+    const envelope = validate(eventBridgeEnvelope, event, '');
+    const completedAt = envelope.time ?? now.toISOString();
+    return envelope['detail-type'].startsWith(DESTINATION_DETAIL_TYPE)
+      ? fromDestinationRecord(envelope.detail, 'detail.', completedAt)
+      : fromCompletionEvent(envelope.detail, 'detail.', completedAt);
+  }
+  if ('requestContext' in event) return fromDestinationRecord(event, '', now.toISOString());
+  return fromCompletionEvent(event, '', now.toISOString());
+}
+
+function fromCompletionEvent(
+  input: unknown,
+  prefix: string,
+  defaultCompletedAt: string,
+): Completion {
+  const event = validate(completionEvent, input, prefix);
+  const succeeded = (event.status ?? (event.error ? 'FAILED' : 'SUCCEEDED')) === 'SUCCEEDED';
+  if (succeeded && event.error) {
+    throw new InvalidCompletionEvent([`${prefix}error: must be absent when status is SUCCEEDED`]);
+  }
+  return {
+    sliceId: event.sliceId,
+    lambdaRequestId: event.lambdaRequestId,
+    succeeded,
+    completedAt: event.completedAt ?? defaultCompletedAt,
+    outputEvent: event.outputEvent,
+    durationMs: event.durationMs,
+    errorMessage: succeeded ? undefined : (event.error?.message ?? 'reported FAILED with no error'),
+    errorDetails: succeeded
+      ? undefined
+      : definedOnly({ errorType: event.error?.type, details: event.error?.details }),
+    attemptNumber: event.attemptNumber,
+  };
+}
+
+function fromDestinationRecord(
+  input: unknown,
+  prefix: string,
+  defaultCompletedAt: string,
+): Completion {
+  const record = validate(destinationRecord, input, prefix);
+  const { requestContext, requestPayload, responseContext, responsePayload } = record;
+  const functionError = responseContext?.functionError;
+  const succeeded = requestContext.condition === 'Success' && !functionError;
+  const payload = isObject(responsePayload) ? responsePayload : undefined;
+  const base = {
+    sliceId: requestPayload.sliceId,
+    lambdaRequestId: requestContext.requestId,
+    succeeded,
+    completedAt: record.timestamp ?? defaultCompletedAt,
+    attemptNumber: requestPayload.attemptNumber,
+  };
+  if (succeeded) {
+    const durationMs = payload?.durationMs;
+    return {
+      ...base,
+      outputEvent: payload ?? { value: responsePayload ?? null },
+      durationMs:
+        Number.isSafeInteger(durationMs) && (durationMs as number) >= 0
+          ? (durationMs as number)
+          : undefined,
+    };
+  }
+  return {
+    ...base,
+    errorMessage: stringOrUndefined(payload?.errorMessage) ?? requestContext.condition,
+    errorDetails: definedOnly({
+      errorType: stringOrUndefined(payload?.errorType),
+      // Node's runtime writes the stack as `trace`; other runtimes use `stackTrace`.
+      stackTrace: payload?.stackTrace ?? payload?.trace,
+      condition: requestContext.condition,
+      approximateInvokeCount: requestContext.approximateInvokeCount,
+      functionError,
+    }),
+  };
+}
+
+function validate<T extends z.ZodMiniType>(schema: T, input: unknown, prefix: string): z.infer<T> {
+  const result = z.safeParse(schema, input);
+  if (result.success) return result.data;
+  throw new InvalidCompletionEvent(
+    result.error.issues.map((issue) => `${fieldPath(prefix, issue.path)}: ${issue.message}`),
+  );
+}
+
+function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  const joined = path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
+    .join('');
+  return `${prefix}${joined}`.replace(/\.$/, '') || 'event';
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function definedOnly(fields: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,40 @@
+// The one place the function's esbuild options live: `npm run build`, the CDK stack and the
+// benchmark's floor bundle all build with them, so the deployed bytes are the tested bytes.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const functionDir = `${root}dist/slice-completion`;
+export const bundlePath = `${functionDir}/index.mjs`;
+export const metafilePath = `${root}dist/slice-completion.meta.json`;
+
+export const bundleOptions = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+} satisfies esbuild.BuildOptions;
+
+export async function buildFunction(): Promise<esbuild.Metafile> {
+  const result = await esbuild.build({
+    ...bundleOptions,
+    entryPoints: [`${root}functions/slice-completion/index.ts`],
+    outfile: bundlePath,
+  });
+  await writeFile(metafilePath, JSON.stringify(result.metafile));
+  return result.metafile;
+}
+
+if (import.meta.main) {
+  const metafile = await buildFunction();
+  const bytes = Object.values(metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
+  console.log(`built ${bundlePath} (${(bytes / 1024).toFixed(1)} KiB)`);
+}
