@@ -1,0 +1,29 @@
+import type { Slice } from './kodexa-emulator.ts';
+
+/** Slices as Kodexa holds them while their pipeline Lambdas run; the files in events/ report on them. */
+export function sampleSlices(): Slice[] {
+  const running = (id: string, sliceNumber: number, startedAt: string): Slice => ({
+    id,
+    changeSequence: 2,
+    createdOn: '2026-11-28T09:00:00.000Z',
+    updatedOn: startedAt,
+    pipelineExecution: { id: '0b7e6a54-3c1e-4c55-9a0e-5f7f3c2a9d10' },
+    sliceNumber,
+    inputEvent: { documentFamilyIds: [`family-${sliceNumber}`] },
+    status: 'RUNNING',
+    attemptNumber: 1,
+    startedAt,
+    lambdaRequestId: null,
+    outputEvent: null,
+    durationMs: null,
+    completedAt: null,
+    errorMessage: null,
+    errorDetails: {},
+  });
+  return [
+    running('3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21', 1, '2026-11-28T10:00:00.000Z'),
+    running('8a2d4c6e-1b3f-4a5c-8e7d-9f0b1c2d3e4f', 2, '2026-11-28T10:00:05.000Z'),
+    running('c4e6a8b0-2d4f-4b6d-8f0a-1c3e5a7b9d2f', 3, '2026-11-28T10:00:10.000Z'),
+    running('e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b', 4, '2026-11-28T10:00:15.000Z'),
+  ];
+}
