@@ -1,5 +1,6 @@
 // Kodexa's orchestrator-execution-slices API over Node's fetch. Node's fetch keeps connections
 // alive across calls, so a warm container reuses one connection for many invocations.
+import { setImmediate } from 'node:timers/promises';
 import type { ApiKeySource } from './api-key.ts';
 import {
   KodexaAuthError,
@@ -134,6 +135,9 @@ async function backOff(
 
 async function readSlice(response: Response, request: string, apiKey: string): Promise<Slice> {
   const text = await response.text();
+  // fetch hands over the body a turn before it returns the socket to its pool; without this
+  // wait, the PUT that follows a GET at once opens a second connection to Kodexa.
+  await setImmediate();
   try {
     const slice: unknown = JSON.parse(text);
     if (typeof slice === 'object' && slice !== null && !Array.isArray(slice)) return slice as Slice;

@@ -31,6 +31,7 @@ export interface KodexaEmulator {
   connections(): number;
   /** Queue faults; each is used by the next request it matches. */
   inject(...faults: Fault[]): void;
+  clearFaults(): void;
   /** Store a slice, as if some other writer saved it, and return the stored copy. */
   write(id: string, changes: Record<string, unknown>): Slice;
   setApiKey(apiKey: string): void;
@@ -122,6 +123,7 @@ export async function startKodexaEmulator(
     requests,
     connections: () => connections,
     inject: (...more) => faults.push(...more),
+    clearFaults: () => faults.splice(0),
     write,
     setApiKey: (key) => {
       apiKey = key;

@@ -1,0 +1,379 @@
+// The built bundle, end to end, against Kodexa and Secrets Manager on loopback.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Slice } from '#test/local/kodexa-emulator.ts';
+import { type Handler, lambdaContext, loadBundle } from '#test/local/lambda-runtime.ts';
+import {
+  API_KEY_SECRET_NAME,
+  type LocalServices,
+  startLocalServices,
+} from '#test/local/local-services.ts';
+import { captureOutput } from '../support/capture-output.ts';
+
+let services: LocalServices;
+let handler: Handler;
+const output = captureOutput();
+
+beforeAll(async () => {
+  services = await startLocalServices({ slices: [] });
+  Object.assign(process.env, services.env, { KODEXA_REQUEST_TIMEOUT_MS: '1000' });
+  handler = await loadBundle();
+});
+afterAll(() => services.close());
+afterEach(() => {
+  output.clear();
+  services.kodexa.clearFaults();
+});
+
+function seedSlice(fields: Record<string, unknown> = {}): Slice {
+  const id = randomUUID();
+  const slice: Slice = {
+    id,
+    changeSequence: 7,
+    createdOn: '2026-11-28T09:00:00.000Z',
+    pipelineExecution: { id: randomUUID() },
+    inputEvent: { documentFamilyIds: ['family-a'] },
+    assignee: { name: 'another writer' },
+    status: 'RUNNING',
+    attemptNumber: 2,
+    startedAt: '2026-11-28T10:00:00.000Z',
+    lambdaRequestId: null,
+    outputEvent: { partial: true },
+    durationMs: null,
+    completedAt: null,
+    errorMessage: null,
+    errorDetails: {},
+    ...fields,
+  };
+  services.kodexa.slices.set(id, structuredClone(slice));
+  return slice;
+}
+
+const stored = (id: string) => services.kodexa.slices.get(id) as Slice;
+const requestsFor = (id: string) => services.kodexa.requests.filter((r) => r.path.endsWith(id));
+
+async function invoke(event: unknown, timeoutMs?: number) {
+  return handler(event, lambdaContext(timeoutMs));
+}
+
+async function failure(event: unknown, timeoutMs?: number): Promise<Error> {
+  const error = await invoke(event, timeoutMs).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof Error)) throw new Error('expected the invocation to fail');
+  return error;
+}
+
+function destinationRecord(sliceId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    version: '1.0',
+    timestamp: '2026-11-28T10:00:09.500Z',
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:pipeline:$LATEST',
+      condition: 'Success',
+      approximateInvokeCount: 1,
+    },
+    requestPayload: { sliceId },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+    responsePayload: { documents: 3 },
+    ...overrides,
+  };
+}
+
+describe('a successful completion', () => {
+  it('writes status, request id, output, duration and completion time, and keeps every other field', async () => {
+    const slice = seedSlice();
+    const result = await invoke({
+      sliceId: slice.id,
+      lambdaRequestId: 'req-1',
+      outputEvent: { documents: 3 },
+      durationMs: 1234,
+      completedAt: '2026-11-28T10:00:01.234Z',
+    });
+
+    expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: 8 });
+    const { updatedOn, ...after } = stored(slice.id);
+    expect(after).toEqual({
+      ...slice,
+      changeSequence: 8,
+      status: 'SUCCEEDED',
+      lambdaRequestId: 'req-1',
+      outputEvent: { documents: 3 },
+      durationMs: 1234,
+      completedAt: '2026-11-28T10:00:01.234Z',
+      errorMessage: null,
+      errorDetails: {},
+    });
+    expect(requestsFor(slice.id).map((r) => `${r.method} ${r.status}`)).toEqual([
+      'GET 200',
+      'PUT 200',
+    ]);
+  });
+
+  it('derives durationMs from startedAt when the event carries none', async () => {
+    const slice = seedSlice();
+    await invoke({
+      sliceId: slice.id,
+      lambdaRequestId: 'req-1',
+      completedAt: '2026-11-28T10:00:02.500Z',
+    });
+    expect(stored(slice.id)).toMatchObject({ durationMs: 2500, outputEvent: {} });
+  });
+
+  it('takes a destination record that arrives through EventBridge, wrapping a non-object payload', async () => {
+    const slice = seedSlice();
+    const record = destinationRecord(slice.id, { responsePayload: 'done' });
+    await invoke({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Lambda Function Invocation Result - Success',
+      source: 'lambda',
+      account: '123456789012',
+      time: '2026-11-28T10:00:10Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: record,
+    });
+    expect(stored(slice.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      lambdaRequestId: record.requestContext.requestId,
+      outputEvent: { value: 'done' },
+      completedAt: '2026-11-28T10:00:09.500Z',
+      durationMs: 9500,
+    });
+  });
+
+  it('logs one line with the slice, the request, the outcome and the Kodexa status codes', async () => {
+    const slice = seedSlice();
+    await invoke({ sliceId: slice.id, lambdaRequestId: 'req-log' });
+    const lines = output.jsonLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      sliceId: slice.id,
+      lambdaRequestId: 'req-log',
+      outcome: 'updated',
+      kodexaStatusCodes: [200, 200],
+      retries: 0,
+      conflicts: 0,
+    });
+  });
+});
+
+describe('a failed completion', () => {
+  it('writes the error from a raw destination failure record and keeps outputEvent', async () => {
+    const slice = seedSlice();
+    const record = destinationRecord(slice.id, {
+      requestContext: {
+        requestId: 'req-fail',
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: {
+        errorType: 'Error',
+        errorMessage: 'boom',
+        trace: ['Error: boom', '  at x'],
+      },
+    });
+    await invoke(record);
+    expect(stored(slice.id)).toMatchObject({
+      status: 'FAILED',
+      lambdaRequestId: 'req-fail',
+      outputEvent: { partial: true },
+      errorMessage: 'boom',
+      errorDetails: {
+        errorType: 'Error',
+        stackTrace: ['Error: boom', '  at x'],
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+        functionError: 'Unhandled',
+      },
+    });
+  });
+});
+
+describe('at-least-once and out-of-order delivery', () => {
+  it('writes nothing for a duplicate', async () => {
+    const slice = seedSlice();
+    const event = { sliceId: slice.id, lambdaRequestId: 'req-dup' };
+    await invoke(event);
+    const result = await invoke(event);
+    expect(result).toEqual({ sliceId: slice.id, outcome: 'unchanged', changeSequence: 8 });
+    expect(requestsFor(slice.id).filter((r) => r.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('writes nothing for an attempt older than the slice', async () => {
+    const slice = seedSlice({ attemptNumber: 3 });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'old', attemptNumber: 2 });
+    expect(result).toMatchObject({ outcome: 'stale' });
+    expect(stored(slice.id)).toEqual(slice);
+  });
+
+  it('does not let another request fail a slice that already SUCCEEDED', async () => {
+    const slice = seedSlice({ status: 'SUCCEEDED', lambdaRequestId: 'winner' });
+    const result = await invoke({
+      sliceId: slice.id,
+      lambdaRequestId: 'loser',
+      error: { message: 'late' },
+    });
+    expect(result).toMatchObject({ outcome: 'stale' });
+    expect(stored(slice.id)).toMatchObject({ status: 'SUCCEEDED', lambdaRequestId: 'winner' });
+  });
+});
+
+describe('concurrent writers', () => {
+  it('re-reads after a 409 and keeps what the other writer wrote', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'PUT', concurrentWrite: { assignee: { name: 'new owner' } } });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'req-c' });
+    expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: 9 });
+    expect(stored(slice.id)).toMatchObject({
+      assignee: { name: 'new owner' },
+      status: 'SUCCEEDED',
+    });
+    expect(requestsFor(slice.id).map((r) => `${r.method} ${r.status}`)).toEqual([
+      'GET 200',
+      'PUT 409',
+      'GET 200',
+      'PUT 200',
+    ]);
+    expect(output.jsonLines()[0]).toMatchObject({ conflicts: 1 });
+  });
+
+  it('gives up with SliceUpdateConflict after five re-reads', async () => {
+    const slice = seedSlice();
+    for (let i = 0; i < 6; i++)
+      services.kodexa.inject({ method: 'PUT', concurrentWrite: { n: i } });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'req-c' });
+    expect(error.name).toBe('SliceUpdateConflict');
+    expect(error.message).toContain(slice.id);
+    expect(requestsFor(slice.id).filter((r) => r.status === 409)).toHaveLength(6);
+  });
+});
+
+describe('Kodexa refusing or failing', () => {
+  it('fails with SliceNotFound on 404, without retrying', async () => {
+    const id = randomUUID();
+    const error = await failure({ sliceId: id, lambdaRequestId: 'r' });
+    expect(error.name).toBe('SliceNotFound');
+    expect(error.message).toContain(id);
+    expect(requestsFor(id)).toHaveLength(1);
+  });
+
+  it('fails with KodexaRequestRejected on 400, quoting the status and Kodexa`s error body', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({
+      method: 'PUT',
+      status: 400,
+      body: { errorMessage: 'durationMs out of range' },
+    });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(error.name).toBe('KodexaRequestRejected');
+    expect(error.message).toContain('400');
+    expect(error.message).toContain('durationMs out of range');
+  });
+
+  it('retries 5xx and 429 (honouring Retry-After) and a reset connection', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject(
+      { status: 503, body: { errorMessage: 'maintenance' } },
+      { reset: true },
+      { status: 429, headers: { 'retry-after': '1' } },
+    );
+    const started = Date.now();
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(output.jsonLines()[0]).toMatchObject({
+      retries: 3,
+      kodexaStatusCodes: [503, 429, 200, 200],
+    });
+  });
+
+  it('retries a response slower than KODEXA_REQUEST_TIMEOUT_MS', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'GET', delayMs: 1500 });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(output.jsonLines()[0]).toMatchObject({ retries: 1 });
+  });
+
+  it('fails with KodexaUnavailable within the invocation`s remaining time', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject(...Array.from({ length: 20 }, () => ({ status: 503 })));
+    const started = Date.now();
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 2500);
+    expect(error.name).toBe('KodexaUnavailable');
+    expect(error.message).toContain('503');
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+});
+
+describe('the API key', () => {
+  it('is read once per container and one connection serves many warm invocations', async () => {
+    const fresh = await startLocalServices({ slices: [] });
+    Object.assign(process.env, fresh.env);
+    try {
+      const warm = await loadBundle();
+      const slice = seedSliceIn(fresh);
+      for (let i = 0; i < 30; i++) {
+        await warm({ sliceId: slice.id, lambdaRequestId: `req-${i}` }, lambdaContext());
+      }
+      expect(fresh.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(1);
+      expect(fresh.kodexa.connections()).toBe(1);
+      expect(fresh.kodexa.requests).toHaveLength(60);
+    } finally {
+      Object.assign(process.env, services.env);
+      await fresh.close();
+    }
+  });
+
+  it('is re-read once, bypassing the cache, when Kodexa answers 401 after a rotation', async () => {
+    const slice = seedSlice();
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
+    services.rotateApiKey(`rotated-${randomUUID()}`);
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 200, 200]);
+  });
+
+  it('fails with KodexaAuthError naming the secret when the fresh key is refused too', async () => {
+    const slice = seedSlice();
+    const keyInSecret = services.kodexa.apiKey;
+    services.kodexa.setApiKey(`kodexa-only-${randomUUID()}`);
+    try {
+      const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+      expect(error.name).toBe('KodexaAuthError');
+      expect(error.message).toContain(API_KEY_SECRET_NAME);
+      expect(error.message).not.toContain(keyInSecret);
+    } finally {
+      services.kodexa.setApiKey(keyInSecret);
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('is rejected with InvalidCompletionEvent before any call to Kodexa', async () => {
+    const before = services.kodexa.requests.length;
+    const error = await failure({ sliceId: '../../x', lambdaRequestId: '' });
+    expect(error.name).toBe('InvalidCompletionEvent');
+    expect(error.message).toContain('sliceId: must be a UUID');
+    expect(error.message).toContain('lambdaRequestId: must be a non-empty string');
+    expect(services.kodexa.requests.length).toBe(before);
+    expect(output.jsonLines()[0]).toMatchObject({
+      level: 'ERROR',
+      error: { name: 'InvalidCompletionEvent' },
+    });
+  });
+});
+
+function seedSliceIn(local: LocalServices): Slice {
+  const slice: Slice = { id: randomUUID(), changeSequence: 1, status: 'RUNNING' };
+  local.kodexa.slices.set(slice.id, structuredClone(slice));
+  return slice;
+}
