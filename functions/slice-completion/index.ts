@@ -25,6 +25,7 @@ function getRuntime() {
       requestTimeoutMs: config.requestTimeoutMs,
       apiKey: apiKeyFromSecret(config.apiKeySecretId, config.apiKeyCacheSeconds),
       secretId: config.apiKeySecretId,
+      debug: (message, details) => logger.debug(message, details),
     });
     runtime = { config, kodexa };
   }

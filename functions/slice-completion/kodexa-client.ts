@@ -31,6 +31,8 @@ export interface KodexaClientOptions {
   requestTimeoutMs: number;
   apiKey: ApiKeySource;
   secretId: string;
+  /** Told of every exchange with Kodexa, for DEBUG logs; never given the key. */
+  debug: (message: string, details: Record<string, unknown>) => void;
 }
 
 const MAX_ATTEMPTS = 6;
@@ -81,11 +83,13 @@ async function send(
       });
     } catch (error) {
       lastFailure = networkFailure(error, timeoutMs);
+      options.debug('Kodexa request failed', { request, attempt, failure: lastFailure });
       await backOff(invocation, request, attempt, null, lastFailure);
       continue;
     }
     const { status } = response;
     invocation.statusCodes.push(status);
+    options.debug('Kodexa answered', { request, attempt, status });
     if (response.ok) return readSlice(response, request, apiKey);
     const text = await response.text().catch(() => '');
     if (status === 401 || status === 403) {

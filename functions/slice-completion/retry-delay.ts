@@ -22,6 +22,8 @@ export function retryAfterMs(header: string | null, now: number): number | undef
   if (!header) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // Date.parse takes bare numbers such as "-1" as years; an HTTP-date always names its day.
+  if (!/^[a-z]{3}, /i.test(value)) return undefined;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

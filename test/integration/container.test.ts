@@ -1,0 +1,72 @@
+// Cold starts with settings or surroundings that are wrong: each gets its own container.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext, loadBundle } from '#test/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#test/local/local-services.ts';
+import { captureOutput } from '../support/capture-output.ts';
+
+let services: LocalServices;
+captureOutput();
+
+beforeAll(async () => {
+  services = await startLocalServices({ slices: [{ id: randomUUID(), changeSequence: 1 }] });
+});
+afterAll(() => services.close());
+
+const overridden = new Set<string>();
+
+async function coldInvoke(env: Record<string, string | undefined>, timeoutMs = 10_000) {
+  for (const name of overridden) delete process.env[name];
+  for (const name of Object.keys(env)) overridden.add(name);
+  for (const [name, value] of Object.entries({ ...services.env, ...env })) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  const handler = await loadBundle();
+  const sliceId = [...services.kodexa.slices.keys()][0];
+  return handler({ sliceId, lambdaRequestId: randomUUID() }, lambdaContext(timeoutMs)).then(
+    () => {
+      throw new Error('expected the invocation to fail');
+    },
+    (error: Error) => error,
+  );
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('configuration', () => {
+  it.each([
+    [{ KODEXA_URL: undefined }, 'KODEXA_URL is required'],
+    [{ KODEXA_URL: 'http://kodexa.example.com' }, 'KODEXA_URL must use https'],
+    [{ KODEXA_API_KEY_SECRET_ID: '' }, 'KODEXA_API_KEY_SECRET_ID is required'],
+    [{ KODEXA_REQUEST_TIMEOUT_MS: 'soon' }, 'KODEXA_REQUEST_TIMEOUT_MS must be an integer >= 1'],
+  ])('%o fails with ConfigurationError', async (env, message) => {
+    const error = await coldInvoke(env);
+    expect(error.name).toBe('ConfigurationError');
+    expect(error.message).toContain(message);
+  });
+});
+
+describe('surroundings', () => {
+  it('fails with ApiKeyUnavailable naming the secret when it does not exist', async () => {
+    const error = await coldInvoke({ KODEXA_API_KEY_SECRET_ID: 'kodexa/missing' });
+    expect(error.name).toBe('ApiKeyUnavailable');
+    expect(error.message).toContain('kodexa/missing');
+    expect(error.message).toContain('ResourceNotFoundException');
+  });
+
+  it('gives up on an unreachable Kodexa before the invocation runs out of time', async () => {
+    const started = Date.now();
+    const error = await coldInvoke({ KODEXA_URL: `http://127.0.0.1:${await closedPort()}` }, 3000);
+    expect(error.name).toBe('KodexaUnavailable');
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '#functions/slice-completion/config.ts';
+
+const required = {
+  KODEXA_URL: 'https://platform.kodexa.ai/',
+  KODEXA_API_KEY_SECRET_ID: 'kodexa/api-key',
+};
+
+describe('readConfig', () => {
+  it('applies the defaults and trims a trailing slash', () => {
+    expect(readConfig(required)).toEqual({
+      kodexaUrl: 'https://platform.kodexa.ai',
+      apiKeySecretId: 'kodexa/api-key',
+      apiKeyCacheSeconds: 300,
+      requestTimeoutMs: 5000,
+      statuses: { succeeded: 'SUCCEEDED', failed: 'FAILED' },
+    });
+  });
+
+  it('reads every optional variable', () => {
+    expect(
+      readConfig({
+        ...required,
+        KODEXA_URL: 'https://kodexa.example.com/base/',
+        KODEXA_API_KEY_CACHE_SECONDS: '60',
+        KODEXA_REQUEST_TIMEOUT_MS: '2500',
+        SLICE_SUCCEEDED_STATUS: 'DONE',
+        SLICE_FAILED_STATUS: 'ERROR',
+      }),
+    ).toEqual({
+      kodexaUrl: 'https://kodexa.example.com/base',
+      apiKeySecretId: 'kodexa/api-key',
+      apiKeyCacheSeconds: 60,
+      requestTimeoutMs: 2500,
+      statuses: { succeeded: 'DONE', failed: 'ERROR' },
+    });
+  });
+
+  it.each(['http://localhost:8080', 'http://127.0.0.1:9', 'http://[::1]:3000'])(
+    'allows plain http to %s',
+    (url) => {
+      expect(readConfig({ ...required, KODEXA_URL: url }).kodexaUrl).toBe(url);
+    },
+  );
+
+  it.each([
+    [{}, ['KODEXA_URL is required', 'KODEXA_API_KEY_SECRET_ID is required']],
+    [{ ...required, KODEXA_URL: 'platform.kodexa.ai' }, ['KODEXA_URL must be an absolute URL']],
+    [{ ...required, KODEXA_URL: 'http://platform.kodexa.ai' }, ['KODEXA_URL must use https']],
+    [{ ...required, KODEXA_URL: 'http://127.0.0.1.evil.example' }, ['KODEXA_URL must use https']],
+    [
+      { ...required, KODEXA_URL: 'https://user:pw@platform.kodexa.ai' },
+      ['KODEXA_URL must not carry credentials'],
+    ],
+    [
+      { ...required, KODEXA_API_KEY_CACHE_SECONDS: '-1' },
+      ['KODEXA_API_KEY_CACHE_SECONDS must be an integer >= 0, got "-1"'],
+    ],
+    [
+      { ...required, KODEXA_REQUEST_TIMEOUT_MS: '0' },
+      ['KODEXA_REQUEST_TIMEOUT_MS must be an integer >= 1, got "0"'],
+    ],
+    [
+      { ...required, KODEXA_REQUEST_TIMEOUT_MS: '1.5' },
+      ['KODEXA_REQUEST_TIMEOUT_MS must be an integer >= 1'],
+    ],
+  ])('%o fails naming the variable', (env, messages) => {
+    let thrown: unknown;
+    try {
+      readConfig(env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: 'ConfigurationError' });
+    for (const message of messages) expect((thrown as Error).message).toContain(message);
+  });
+});

@@ -1,0 +1,281 @@
+import { describe, expect, it } from 'vitest';
+import { parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
+
+const sliceId = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
+const now = new Date('2026-11-28T12:00:00.000Z');
+
+function envelope(detailType: string, detail: unknown) {
+  return {
+    version: '0',
+    id: 'e1',
+    'detail-type': detailType,
+    source: 'kodexa.pipeline',
+    account: '123456789012',
+    time: '2026-11-28T11:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  };
+}
+
+function record(overrides: Record<string, unknown> = {}) {
+  return {
+    version: '1.0',
+    timestamp: '2026-11-28T11:30:00.000Z',
+    requestContext: {
+      requestId: 'req-d',
+      functionArn: 'arn:x',
+      condition: 'Success',
+      approximateInvokeCount: 1,
+    },
+    requestPayload: { sliceId, attemptNumber: 2 },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+    responsePayload: { pages: 3, durationMs: 812 },
+    ...overrides,
+  };
+}
+
+const failedRecord = (responsePayload: unknown, functionError = 'Unhandled') =>
+  record({
+    requestContext: {
+      requestId: 'req-d',
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+    },
+    responseContext: { statusCode: 200, functionError },
+    responsePayload,
+  });
+
+const mappings: [string, unknown, Record<string, unknown>][] = [
+  [
+    'a direct success, completedAt defaulting to now',
+    {
+      sliceId,
+      lambdaRequestId: 'req-1',
+      outputEvent: { a: 1 },
+      durationMs: 5,
+      attemptNumber: 0,
+      extra: 'ignored',
+    },
+    {
+      sliceId,
+      lambdaRequestId: 'req-1',
+      succeeded: true,
+      completedAt: now.toISOString(),
+      outputEvent: { a: 1 },
+      durationMs: 5,
+      attemptNumber: 0,
+    },
+  ],
+  [
+    'a direct failure, status implied by error',
+    {
+      sliceId,
+      lambdaRequestId: 'req-1',
+      error: { message: 'bad', type: 'E', details: { page: 2 } },
+      completedAt: '2026-11-28T10:00:00+02:00',
+    },
+    {
+      sliceId,
+      lambdaRequestId: 'req-1',
+      succeeded: false,
+      completedAt: '2026-11-28T10:00:00+02:00',
+      errorMessage: 'bad',
+      errorDetails: { errorType: 'E', details: { page: 2 } },
+    },
+  ],
+  [
+    'an explicit FAILED without an error',
+    { sliceId, lambdaRequestId: 'req-1', status: 'FAILED' },
+    { succeeded: false, errorMessage: 'reported FAILED with no error', errorDetails: {} },
+  ],
+  [
+    'an EventBridge completion, completedAt from the envelope time',
+    envelope('Execution Slice Completed', { sliceId, lambdaRequestId: 'req-e' }),
+    { sliceId, lambdaRequestId: 'req-e', succeeded: true, completedAt: '2026-11-28T11:00:00Z' },
+  ],
+  [
+    'a destination success record',
+    record(),
+    {
+      sliceId,
+      lambdaRequestId: 'req-d',
+      succeeded: true,
+      completedAt: '2026-11-28T11:30:00.000Z',
+      outputEvent: { pages: 3, durationMs: 812 },
+      durationMs: 812,
+      attemptNumber: 2,
+    },
+  ],
+  [
+    'a destination success with a non-object payload',
+    record({ responsePayload: [1, 2] }),
+    { outputEvent: { value: [1, 2] }, durationMs: undefined },
+  ],
+  [
+    'a destination success with a null payload',
+    record({ responsePayload: null }),
+    { outputEvent: { value: null } },
+  ],
+  [
+    'a destination failure with Node`s trace',
+    failedRecord({
+      errorType: 'TypeError',
+      errorMessage: 'x is undefined',
+      trace: ['TypeError: x', 'at y'],
+    }),
+    {
+      succeeded: false,
+      errorMessage: 'x is undefined',
+      errorDetails: {
+        errorType: 'TypeError',
+        stackTrace: ['TypeError: x', 'at y'],
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+        functionError: 'Unhandled',
+      },
+    },
+  ],
+  [
+    'a destination failure with only an errorMessage',
+    failedRecord({ errorMessage: 'Task timed out after 3.00 seconds' }, 'Handled'),
+    {
+      errorMessage: 'Task timed out after 3.00 seconds',
+      errorDetails: {
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+        functionError: 'Handled',
+      },
+    },
+  ],
+  [
+    'a destination failure with no payload, message from the condition',
+    record({
+      requestContext: { requestId: 'r', condition: 'EventAgeExceeded' },
+      responseContext: undefined,
+      responsePayload: undefined,
+    }),
+    {
+      succeeded: false,
+      errorMessage: 'EventAgeExceeded',
+      errorDetails: { condition: 'EventAgeExceeded' },
+    },
+  ],
+  [
+    'a destination success condition carrying a functionError as a failure',
+    record({
+      responseContext: { statusCode: 200, functionError: 'Unhandled' },
+      responsePayload: { errorMessage: 'oops' },
+    }),
+    { succeeded: false, errorMessage: 'oops' },
+  ],
+  ...[
+    'Lambda Function Invocation Result - Failure',
+    'Lambda Function Invocation Result – Failure',
+  ].map(
+    (detailType) =>
+      [
+        `a "${detailType}" EventBridge event, success decided from the record`,
+        envelope(detailType, failedRecord({ errorMessage: 'boom' })),
+        { succeeded: false, errorMessage: 'boom', completedAt: '2026-11-28T11:30:00.000Z' },
+      ] as [string, unknown, Record<string, unknown>],
+  ),
+];
+
+describe('parseCompletionEvent maps', () => {
+  it.each(mappings)('%s', (_, event, expected) => {
+    expect(parseCompletionEvent(event, now)).toMatchObject(expected);
+  });
+});
+
+describe('parseCompletionEvent rejects', () => {
+  it.each([
+    ['{}', {}, ['sliceId: is required', 'lambdaRequestId: is required']],
+    ['null', null, ['event: must be a JSON object, got null']],
+    ['a string', 'hello', ['event: must be a JSON object, got a string']],
+    ['an array', [{ sliceId }], ['event: must be a JSON object, got an array']],
+    [
+      'a path-traversal sliceId',
+      { sliceId: '../../x', lambdaRequestId: 'r' },
+      ['sliceId: must be a UUID'],
+    ],
+    [
+      'wrong types',
+      {
+        sliceId: 42,
+        lambdaRequestId: 7,
+        outputEvent: 'x',
+        status: 'DONE',
+        error: 'bad',
+        attemptNumber: 1.5,
+      },
+      [
+        'sliceId: must be a UUID',
+        'lambdaRequestId: must be a non-empty string',
+        'outputEvent: must be a JSON object',
+        'status: must be "SUCCEEDED" or "FAILED"',
+        'error: must be an object {message, type?, details?}',
+        'attemptNumber: must be an integer >= 0',
+      ],
+    ],
+    [
+      'a negative durationMs',
+      { sliceId, lambdaRequestId: 'r', durationMs: -1 },
+      ['durationMs: must be an integer >= 0'],
+    ],
+    [
+      'a non-ISO completedAt',
+      { sliceId, lambdaRequestId: 'r', completedAt: '28/11/2026 10:00' },
+      ['completedAt: must be an ISO-8601 date-time with a time zone'],
+    ],
+    [
+      'an error without a message',
+      { sliceId, lambdaRequestId: 'r', error: {} },
+      ['error.message: is required'],
+    ],
+    [
+      'SUCCEEDED with an error',
+      { sliceId, lambdaRequestId: 'r', status: 'SUCCEEDED', error: { message: 'm' } },
+      ['error: must be absent when status is SUCCEEDED'],
+    ],
+    [
+      'an EventBridge detail without sliceId',
+      envelope('Execution Slice Completed', { lambdaRequestId: 'r' }),
+      ['detail.sliceId: is required'],
+    ],
+    [
+      'an EventBridge detail that is not an object',
+      envelope('Execution Slice Completed', 'x'),
+      ['detail: must be a JSON object'],
+    ],
+    [
+      'a destination record without requestPayload.sliceId',
+      record({ requestPayload: { attemptNumber: 1 } }),
+      ['requestPayload.sliceId: is required'],
+    ],
+    [
+      'a destination record with a string requestPayload',
+      record({ requestPayload: 'x' }),
+      ['requestPayload: must be an object'],
+    ],
+    [
+      'an EventBridge destination record without requestPayload.sliceId',
+      envelope('Lambda Function Invocation Result - Success', record({ requestPayload: {} })),
+      ['detail.requestPayload.sliceId: is required'],
+    ],
+    [
+      'a destination record without requestId',
+      record({ requestContext: { condition: 'Success' } }),
+      ['requestContext.requestId: is required'],
+    ],
+  ])('%s', (_, event, problems) => {
+    let thrown: unknown;
+    try {
+      parseCompletionEvent(event, now);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: 'InvalidCompletionEvent', problems });
+    expect((thrown as Error).message).toBe(`invalid completion event: ${problems.join('; ')}`);
+  });
+});
