@@ -1,6 +1,6 @@
 // The one place the function's esbuild options live: `npm run build`, the CDK stack and the
 // benchmark's floor bundle all build with them, so the deployed bytes are the tested bytes.
-import { writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -31,6 +31,22 @@ export async function buildFunction(): Promise<esbuild.Metafile> {
   });
   await writeFile(metafilePath, JSON.stringify(result.metafile));
   return result.metafile;
+}
+
+/** Rebuilds only when a source file is newer than the bundle, so local tools start fast. */
+export async function buildIfStale(): Promise<void> {
+  const built = await stat(bundlePath).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  const sources = await readdir(`${root}functions`, { recursive: true, withFileTypes: true });
+  for (const entry of sources) {
+    if (!entry.isFile()) continue;
+    if ((await stat(`${entry.parentPath}/${entry.name}`)).mtimeMs > built) {
+      await buildFunction();
+      return;
+    }
+  }
 }
 
 if (import.meta.main) {

@@ -1,0 +1,70 @@
+// `npm run invoke -- <event.json> [--kodexa-url URL --secret-id ID]`: one event through the built
+// bundle, against the local emulator by default, or against a real Kodexa and Secrets Manager.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { buildIfStale } from '../../infra/build.ts';
+import { lambdaContext, loadBundle } from './lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from './local-services.ts';
+import { outcomeLine, sliceChange } from './show-slice.ts';
+
+const USAGE =
+  'usage: npm run invoke -- <event.json> [--kodexa-url URL --secret-id SECRET_NAME_OR_ARN]';
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { 'kodexa-url': { type: 'string' }, 'secret-id': { type: 'string' } },
+  });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0) throw new Error(USAGE);
+  const kodexaUrl = values['kodexa-url'];
+  const secretId = values['secret-id'];
+  if (Boolean(kodexaUrl) !== Boolean(secretId)) {
+    throw new Error(`--kodexa-url and --secret-id go together\n${USAGE}`);
+  }
+  const event = await readEvent(file);
+
+  await buildIfStale();
+  let services: LocalServices | undefined;
+  if (kodexaUrl && secretId) {
+    Object.assign(process.env, { KODEXA_URL: kodexaUrl, KODEXA_API_KEY_SECRET_ID: secretId });
+  } else {
+    services = await startLocalServices();
+    Object.assign(process.env, services.env);
+  }
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  try {
+    const handler = await loadBundle();
+    const before = services && structuredClone(new Map(services.kodexa.slices));
+    const result = await handler(event, lambdaContext()).catch((error: Error) => error);
+    console.log(outcomeLine(result));
+    if (result instanceof Error) return 1;
+    if (services && before) {
+      const { sliceId } = result as { sliceId: string };
+      console.log(sliceChange(before.get(sliceId), services.kodexa.slices.get(sliceId)).join('\n'));
+    }
+    return 0;
+  } finally {
+    await services?.close();
+  }
+}
+
+async function readEvent(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+process.exitCode = await main().catch((error: Error) => {
+  console.error(`invoke: ${error.message}`);
+  return 1;
+});
