@@ -1,0 +1,232 @@
+// The slice-completion Lambda, the two ways events reach it (EventBridge rules; direct or
+// destination invokes) and the two ways they can be lost, each caught in its own queue and
+// alarmed on: EventBridge could not deliver an event (target DLQ), or the function could not
+// process one (on-failure destination, which keeps the error).
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { functionDir } from './build.ts';
+
+export interface SliceCompletionProps {
+  /** Base URL of the Kodexa platform, e.g. `https://platform.kodexa.ai`. */
+  readonly kodexaUrl: string;
+  /**
+   * The existing secret holding the Kodexa API key, imported by complete ARN or by name
+   * (`Secret.fromSecretNameV2`, looked up in the function's own account and region).
+   */
+  readonly apiKeySecret: secretsmanager.ISecret;
+  /**
+   * The bus completion events and pipeline destination records arrive on.
+   * @default the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * `source` values of the `Execution Slice Completed` events to deliver.
+   * @default ['kodexa.pipeline']
+   */
+  readonly completionEventSources?: string[];
+  /**
+   * Pipeline Lambdas whose on-success/on-failure destination is `eventBus`: their destination
+   * records are delivered to the function.
+   * @default none
+   */
+  readonly pipelineFunctionArns?: string[];
+  /** @default alarms without actions */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Caps concurrent executions, and so concurrent writes to Kodexa.
+   * @default unreserved
+   */
+  readonly reservedConcurrency?: number;
+}
+
+const COMPLETION_DETAIL_TYPE = 'Execution Slice Completed';
+
+const DESTINATION_DETAIL_TYPES = [
+  'Lambda Function Invocation Result - Success',
+  'Lambda Function Invocation Result - Failure',
+  // AWS has been seen to write the failure detail-type with an en dash.
+  'Lambda Function Invocation Result – Failure',
+];
+
+/** Room for the function's own retries against Kodexa, within one invocation. */
+const FUNCTION_TIMEOUT = Duration.seconds(60);
+
+/**
+ * Lambda's handling of asynchronous invocations (EventBridge, destinations), both at their
+ * maximum: a failed event is retried twice, a minute and then two apart, before the on-failure
+ * queue; and a throttled event (see `reservedConcurrency`) waits up to 6 hours, so a burst is
+ * slowed down rather than moved to the on-failure queue.
+ */
+const ASYNC_RETRY_ATTEMPTS = 2;
+const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
+
+/**
+ * EventBridge only fails to deliver when Lambda refuses the asynchronous invoke (throttled
+ * Invoke API, missing permission, deleted function): retry for a while, then park the event
+ * in the target DLQ so it can be redriven once the cause is fixed.
+ */
+const TARGET_RETRY_ATTEMPTS = 10;
+const TARGET_MAX_EVENT_AGE = Duration.hours(2);
+
+const ALARM_PERIOD = Duration.minutes(5);
+
+export class SliceCompletion extends Construct {
+  readonly function: lambda.Function;
+  /** Events EventBridge could not deliver to the function. */
+  readonly targetDeadLetterQueue: sqs.Queue;
+  /** Events the function failed to process after all async retries, with the error. */
+  readonly onFailureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: SliceCompletionProps) {
+    super(scope, id);
+
+    this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue');
+    this.onFailureQueue = deadLetterQueue(this, 'OnFailureQueue');
+
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+    });
+    // Its own role instead of AWSLambdaBasicExecutionRole, which may write to any log group.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+
+    this.function = new lambda.Function(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      // Exactly the bundle the tests load: cdk.json's `build` step writes it before every synth.
+      code: lambda.Code.fromAsset(functionDir),
+      timeout: FUNCTION_TIMEOUT,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        KODEXA_URL: props.kodexaUrl,
+        KODEXA_API_KEY_SECRET_ID: secretId(props.apiKeySecret),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      retryAttempts: ASYNC_RETRY_ATTEMPTS,
+      maxEventAge: ASYNC_MAX_EVENT_AGE,
+      onFailure: new destinations.SqsDestination(this.onFailureQueue),
+    });
+    props.apiKeySecret.grantRead(this.function);
+
+    new events.Rule(this, 'CompletionEventsRule', {
+      description: 'Execution Slice Completed events, to the slice-completion function',
+      eventBus: props.eventBus,
+      eventPattern: {
+        source: props.completionEventSources ?? ['kodexa.pipeline'],
+        detailType: [COMPLETION_DETAIL_TYPE],
+      },
+      targets: [this.target()],
+    });
+
+    const pipelineFunctionArns = props.pipelineFunctionArns ?? [];
+    if (pipelineFunctionArns.length > 0) {
+      new events.Rule(this, 'DestinationRecordsRule', {
+        description: 'Pipeline Lambda destination records, to the slice-completion function',
+        eventBus: props.eventBus,
+        eventPattern: {
+          source: ['lambda'],
+          detailType: DESTINATION_DETAIL_TYPES,
+          detail: {
+            requestContext: {
+              // The record's functionArn carries the invoked qualifier (`:$LATEST`, a version or
+              // an alias); the `:` keeps pipeline-a from also matching pipeline-ab.
+              functionArn: pipelineFunctionArns.flatMap((arn) => [arn, { prefix: `${arn}:` }]),
+            },
+          },
+        },
+        targets: [this.target()],
+      });
+    }
+
+    const alarms = [
+      alarmWhenPositive(this, 'ErrorsAlarm', this.function.metricErrors(), 'invocations failed'),
+      alarmWhenPositive(this, 'ThrottlesAlarm', this.function.metricThrottles(), 'throttled'),
+      alarmWhenPositive(
+        this,
+        'AsyncEventsDroppedAlarm',
+        this.function.metric('AsyncEventsDropped', { statistic: cloudwatch.Stats.SUM }),
+        'events dropped without reaching the on-failure queue',
+      ),
+      alarmWhenPositive(
+        this,
+        'TargetDeadLetterQueueAlarm',
+        this.targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+        'events EventBridge could not deliver are waiting in the target DLQ',
+      ),
+      alarmWhenPositive(
+        this,
+        'OnFailureQueueAlarm',
+        this.onFailureQueue.metricApproximateNumberOfMessagesVisible(),
+        'events the function could not process are waiting in the on-failure queue',
+      ),
+    ];
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      for (const alarm of alarms) alarm.addAlarmAction(action);
+    }
+  }
+
+  private target(): targets.LambdaFunction {
+    return new targets.LambdaFunction(this.function, {
+      retryAttempts: TARGET_RETRY_ATTEMPTS,
+      maxEventAge: TARGET_MAX_EVENT_AGE,
+      deadLetterQueue: this.targetDeadLetterQueue,
+    });
+  }
+}
+
+/**
+ * What the function passes to GetSecretValue. A complete ARN when known. Otherwise (imported by
+ * name) the plain name rather than the partial ARN: Secrets Manager resolves a partial ARN by
+ * prefix and takes one whose name ends in `-` and six characters for a complete ARN, while a name
+ * in the function's own account and region is an exact match.
+ */
+function secretId(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? secret.secretName;
+}
+
+function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself a dead-letter queue: nothing redrives from it automatically.',
+  });
+  return queue;
+}
+
+function alarmWhenPositive(
+  scope: Construct,
+  id: string,
+  metric: cloudwatch.Metric,
+  what: string,
+): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `slice-completion: ${what}`,
+    metric: metric.with({ period: ALARM_PERIOD }),
+    threshold: 0,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
