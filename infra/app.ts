@@ -1,0 +1,16 @@
+// The CDK app (cdk.json runs it with Node 24's type stripping): the slice-completion stack, with
+// cdk-nag's AWS Solutions checks as a validation plugin, so any unacknowledged finding fails synth.
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SliceCompletionStack } from './slice-completion-stack.ts';
+
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  new SliceCompletionStack(app, 'SliceCompletion', {
+    description: 'Reports finished Kodexa pipeline work (execution slices) back to Kodexa',
+  });
+  return app;
+}
+
+if (import.meta.main) createApp().synth();

@@ -1,0 +1,118 @@
+// Reads the CDK context (`-c key=value` or cdk.json) that configures the stack, and reports every
+// problem at once, each naming its key, so one failed synth says all that is wrong.
+import type { Node } from 'constructs';
+
+export interface SliceCompletionContext {
+  readonly kodexaUrl: string;
+  readonly apiKeySecret: { readonly name: string } | { readonly arn: string };
+  readonly eventBusName?: string;
+  readonly completionEventSources?: string[];
+  readonly pipelineFunctionArns?: string[];
+  readonly alarmTopicArn?: string;
+  readonly reservedConcurrency?: number;
+}
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+const FUNCTION_ARN =
+  /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+
+export function readContext(node: Node): SliceCompletionContext {
+  const problems: string[] = [];
+  // `-c` values are strings, cdk.json ones may be numbers or arrays: String() gives both forms
+  // as `-c` would have (arrays comma-joined).
+  const text = (key: string): string | undefined => {
+    const value = node.tryGetContext(key);
+    return value === undefined || value === null ? undefined : String(value).trim() || undefined;
+  };
+  const list = (key: string): string[] | undefined => {
+    const values = text(key)
+      ?.split(',')
+      .map((value) => value.trim())
+      .filter(Boolean);
+    return values?.length ? values : undefined;
+  };
+
+  const kodexaUrl = text('kodexaUrl');
+  if (!kodexaUrl) {
+    problems.push(
+      'kodexaUrl is required: the Kodexa platform base URL, e.g. -c kodexaUrl=https://platform.kodexa.ai',
+    );
+  } else if (!isPlainHttpsUrl(kodexaUrl)) {
+    problems.push(
+      `kodexaUrl must be an https URL without credentials, query or fragment, got "${kodexaUrl}"`,
+    );
+  }
+
+  const secretName = text('apiKeySecretName');
+  const secretArn = text('apiKeySecretArn');
+  let apiKeySecret: SliceCompletionContext['apiKeySecret'] | undefined;
+  if (secretName && secretArn) {
+    problems.push('give only one of apiKeySecretName and apiKeySecretArn');
+  } else if (secretArn && !SECRET_ARN.test(secretArn)) {
+    problems.push(
+      'apiKeySecretArn must be the complete ARN of a Secrets Manager secret ' +
+        `(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>), got "${secretArn}"`,
+    );
+  } else if (secretArn) {
+    apiKeySecret = { arn: secretArn };
+  } else if (secretName) {
+    apiKeySecret = { name: secretName };
+  } else {
+    problems.push(
+      'apiKeySecretName or apiKeySecretArn is required: the existing Secrets Manager secret ' +
+        'holding the Kodexa API key, e.g. -c apiKeySecretName=kodexa/api-key',
+    );
+  }
+
+  const pipelineFunctionArns = list('pipelineFunctionArns');
+  for (const arn of pipelineFunctionArns ?? []) {
+    if (!FUNCTION_ARN.test(arn)) {
+      problems.push(
+        'pipelineFunctionArns must list Lambda function ARNs ' +
+          `(arn:aws:lambda:<region>:<account>:function:<name>), got "${arn}"`,
+      );
+    }
+  }
+
+  const alarmTopicArn = text('alarmTopicArn');
+  if (alarmTopicArn && !TOPIC_ARN.test(alarmTopicArn)) {
+    problems.push(
+      `alarmTopicArn must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "${alarmTopicArn}"`,
+    );
+  }
+
+  const concurrency = text('reservedConcurrency');
+  const reservedConcurrency = concurrency === undefined ? undefined : Number(concurrency);
+  if (
+    reservedConcurrency !== undefined &&
+    !(Number.isSafeInteger(reservedConcurrency) && reservedConcurrency >= 1)
+  ) {
+    problems.push(`reservedConcurrency must be an integer >= 1, got "${concurrency}"`);
+  }
+
+  if (problems.length > 0 || !kodexaUrl || !apiKeySecret) {
+    throw new Error(
+      `Invalid CDK context for the slice-completion stack:\n- ${problems.join('\n- ')}`,
+    );
+  }
+  return {
+    kodexaUrl,
+    apiKeySecret,
+    eventBusName: text('eventBusName'),
+    completionEventSources: list('completionEventSources'),
+    pipelineFunctionArns,
+    alarmTopicArn,
+    reservedConcurrency,
+  };
+}
+
+function isPlainHttpsUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' && !url.username && !url.password && !url.search && !url.hash;
+}

@@ -1,0 +1,53 @@
+// The deployable stack: the SliceCompletion construct configured from CDK context, with the
+// existing resources it names imported (never created), and the outputs operators need.
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { readContext } from './context.ts';
+import { SliceCompletion } from './slice-completion.ts';
+
+export class SliceCompletionStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const context = readContext(this.node);
+
+    const apiKeySecret =
+      'arn' in context.apiKeySecret
+        ? secretsmanager.Secret.fromSecretCompleteArn(
+            this,
+            'ApiKeySecret',
+            context.apiKeySecret.arn,
+          )
+        : secretsmanager.Secret.fromSecretNameV2(this, 'ApiKeySecret', context.apiKeySecret.name);
+    const sliceCompletion = new SliceCompletion(this, 'SliceCompletion', {
+      kodexaUrl: context.kodexaUrl,
+      apiKeySecret,
+      eventBus:
+        context.eventBusName === undefined
+          ? undefined
+          : events.EventBus.fromEventBusName(this, 'EventBus', context.eventBusName),
+      completionEventSources: context.completionEventSources,
+      pipelineFunctionArns: context.pipelineFunctionArns,
+      alarmTopic:
+        context.alarmTopicArn === undefined
+          ? undefined
+          : sns.Topic.fromTopicArn(this, 'AlarmTopic', context.alarmTopicArn),
+      reservedConcurrency: context.reservedConcurrency,
+    });
+
+    new CfnOutput(this, 'FunctionArn', {
+      description: 'Invoke it, or set it as a pipeline Lambda on-success/on-failure destination',
+      value: sliceCompletion.function.functionArn,
+    });
+    new CfnOutput(this, 'TargetDeadLetterQueueUrl', {
+      description: 'Events EventBridge could not deliver to the function',
+      value: sliceCompletion.targetDeadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'OnFailureQueueUrl', {
+      description: 'Events the function failed to process, with the error',
+      value: sliceCompletion.onFailureQueue.queueUrl,
+    });
+  }
+}

@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../infra/app.ts';
+import { root } from '../../infra/build.ts';
+import { readContext } from '../../infra/context.ts';
+
+const required = { kodexaUrl: 'https://platform.kodexa.ai', apiKeySecretName: 'kodexa/api-key' };
+const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
+const pipelineA = 'arn:aws:lambda:eu-west-1:123456789012:function:pipeline-a';
+const pipelineB = 'arn:aws:lambda:eu-west-1:123456789012:function:pipeline-b';
+
+const read = (context: Record<string, unknown>) => readContext(new App({ context }).node);
+
+describe('readContext', () => {
+  it('needs only kodexaUrl and the secret, leaving the rest to the construct defaults', () => {
+    expect(read(required)).toEqual({
+      kodexaUrl: 'https://platform.kodexa.ai',
+      apiKeySecret: { name: 'kodexa/api-key' },
+    });
+  });
+
+  it('reads every key from -c strings', () => {
+    expect(
+      read({
+        kodexaUrl: 'https://platform.kodexa.ai',
+        apiKeySecretArn: secretArn,
+        eventBusName: 'kodexa',
+        completionEventSources: 'kodexa.pipeline, acme.pipeline',
+        pipelineFunctionArns: `${pipelineA},${pipelineB}:live`,
+        alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+        reservedConcurrency: '5',
+      }),
+    ).toEqual({
+      kodexaUrl: 'https://platform.kodexa.ai',
+      apiKeySecret: { arn: secretArn },
+      eventBusName: 'kodexa',
+      completionEventSources: ['kodexa.pipeline', 'acme.pipeline'],
+      pipelineFunctionArns: [pipelineA, `${pipelineB}:live`],
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+      reservedConcurrency: 5,
+    });
+  });
+
+  it('reads the JSON types cdk.json allows the same way', () => {
+    expect(
+      read({ ...required, pipelineFunctionArns: [pipelineA, pipelineB], reservedConcurrency: 5 }),
+    ).toMatchObject({ pipelineFunctionArns: [pipelineA, pipelineB], reservedConcurrency: 5 });
+  });
+
+  it('treats empty values as not given', () => {
+    expect(
+      read({
+        ...required,
+        eventBusName: ' ',
+        completionEventSources: ',',
+        pipelineFunctionArns: '',
+      }),
+    ).toEqual(read(required));
+  });
+
+  it.each([
+    [{ apiKeySecretName: 'kodexa/api-key' }, 'kodexaUrl is required'],
+    [
+      { kodexaUrl: 'https://platform.kodexa.ai' },
+      'apiKeySecretName or apiKeySecretArn is required',
+    ],
+    [{ ...required, apiKeySecretArn: secretArn }, 'give only one of apiKeySecretName and'],
+    [{ ...required, kodexaUrl: 'http://platform.kodexa.ai' }, 'kodexaUrl must be an https URL'],
+    [{ ...required, kodexaUrl: 'platform.kodexa.ai' }, 'kodexaUrl must be an https URL'],
+    [{ ...required, kodexaUrl: 'https://platform.kodexa.ai/?key=1' }, 'without credentials, query'],
+    [
+      { kodexaUrl: 'https://platform.kodexa.ai', apiKeySecretArn: secretArn.slice(0, -7) },
+      'apiKeySecretArn must be the complete ARN',
+    ],
+    [
+      { ...required, pipelineFunctionArns: `${pipelineA},pipeline-b` },
+      'pipelineFunctionArns must list Lambda function ARNs (arn:aws:lambda:<region>:<account>:function:<name>), got "pipeline-b"',
+    ],
+    [{ ...required, alarmTopicArn: 'ops' }, 'alarmTopicArn must be an SNS topic ARN'],
+    [{ ...required, reservedConcurrency: '0' }, 'reservedConcurrency must be an integer >= 1'],
+    [{ ...required, reservedConcurrency: 'five' }, 'reservedConcurrency must be an integer >= 1'],
+  ])('refuses %j: %s', (context, message) => {
+    expect(() => read(context)).toThrow(message);
+  });
+
+  it('names every problem at once', () => {
+    expect(() => read({ reservedConcurrency: '-1' })).toThrow(
+      [
+        'Invalid CDK context for the slice-completion stack:',
+        '- kodexaUrl is required: the Kodexa platform base URL, e.g. -c kodexaUrl=https://platform.kodexa.ai',
+        '- apiKeySecretName or apiKeySecretArn is required: the existing Secrets Manager secret holding the Kodexa API key, e.g. -c apiKeySecretName=kodexa/api-key',
+        '- reservedConcurrency must be an integer >= 1, got "-1"',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('synth without the required context', () => {
+  it('fails in the app, before anything is built', () => {
+    expect(() => createApp({ context: { apiKeySecretName: 'kodexa/api-key' } })).toThrow(
+      'kodexaUrl is required',
+    );
+    expect(() => createApp({ context: { kodexaUrl: 'https://platform.kodexa.ai' } })).toThrow(
+      'apiKeySecretName or apiKeySecretArn is required',
+    );
+  });
+
+  // Also proves cdk.json's `node infra/app.ts` loads: Node 24 strips the types natively and links
+  // every named import (aws-cdk-lib and cdk-nag are CommonJS) before the app runs.
+  it('fails `node infra/app.ts`, as the CLI runs it, with the message naming the key', () => {
+    const { status, stderr } = spawnSync(`${root}node_modules/.bin/node`, ['infra/app.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        CDK_CONTEXT_JSON: JSON.stringify({ apiKeySecretName: 'kodexa/api-key' }),
+      },
+    });
+    expect(status).not.toBe(0);
+    expect(stderr).toContain('kodexaUrl is required');
+    expect(stderr).not.toContain('apiKeySecretName or apiKeySecretArn is required');
+  });
+});
