@@ -1,0 +1,493 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type App, type CfnResource, type Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../infra/app.ts';
+import { buildFunction, bundlePath } from '../../infra/build.ts';
+import type { SliceCompletion } from '../../infra/slice-completion.ts';
+
+const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
+const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
+const pipelineA = 'arn:aws:lambda:eu-west-1:123456789012:function:pipeline-a';
+const pipelineB = 'arn:aws:lambda:eu-west-1:123456789012:function:pipeline-b';
+
+const minimalContext = {
+  kodexaUrl: 'https://platform.kodexa.ai',
+  apiKeySecretName: 'kodexa/api-key',
+};
+const fullContext = {
+  kodexaUrl: 'https://platform.kodexa.ai',
+  apiKeySecretArn: secretArn,
+  eventBusName: 'kodexa',
+  completionEventSources: 'kodexa.pipeline,acme.pipeline',
+  pipelineFunctionArns: `${pipelineA},${pipelineB}`,
+  alarmTopicArn: topicArn,
+  reservedConcurrency: '5',
+};
+
+const outdirs: string[] = [];
+
+function appWith(context: Record<string, string>): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'slice-completion-cdk-'));
+  outdirs.push(outdir);
+  return createApp({ context, outdir });
+}
+
+/** One synthesized app, its stack's template and the logical IDs of the resources under test. */
+class Synthesized {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly assembly: CloudAssembly;
+  readonly template: Template;
+  readonly ids: {
+    function: string;
+    role: string;
+    logGroup: string;
+    targetDeadLetterQueue: string;
+    onFailureQueue: string;
+  };
+
+  constructor(context: Record<string, string>) {
+    this.app = appWith(context);
+    this.stack = this.app.node.findChild('SliceCompletion') as Stack;
+    // Runs cdk-nag: it throws on any unacknowledged finding.
+    this.assembly = this.app.synth();
+    this.template = Template.fromStack(this.stack);
+    const construct = this.stack.node.findChild('SliceCompletion') as SliceCompletion;
+    this.ids = {
+      function: this.idOf(construct.function),
+      role: this.idOf(construct.function.role as IConstruct),
+      logGroup: this.idOf(construct.node.findChild('LogGroup')),
+      targetDeadLetterQueue: this.idOf(construct.targetDeadLetterQueue),
+      onFailureQueue: this.idOf(construct.onFailureQueue),
+    };
+  }
+
+  private idOf(construct: IConstruct): string {
+    return this.stack.resolve((construct.node.defaultChild as CfnResource).logicalId);
+  }
+
+  policyStatements(): Array<Record<string, unknown>> {
+    return Object.values(this.template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement,
+    );
+  }
+}
+
+interface AssetManifest {
+  files: Record<
+    string,
+    {
+      source: { path: string; packaging: string };
+      destinations: Record<string, { objectKey: string }>;
+    }
+  >;
+}
+
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+let minimal: Synthesized;
+let full: Synthesized;
+
+beforeAll(async () => {
+  // `npm test` builds first; a bare `vitest run` may not have.
+  if (!existsSync(bundlePath)) await buildFunction();
+  minimal = new Synthesized(minimalContext);
+  full = new Synthesized(fullContext);
+});
+
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('the function', () => {
+  it('runs the bundle on Node 24, arm64, with a 60 s timeout', () => {
+    minimal.template.resourceCountIs('AWS::Lambda::Function', 1);
+    minimal.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 60,
+      Role: arnOf(minimal.ids.role),
+    });
+  });
+
+  it('deploys exactly the bytes of dist/slice-completion/index.mjs', () => {
+    // The zip the function's Code points at, as the asset manifest tells `cdk deploy` to build it.
+    const fn = minimal.template.findResources('AWS::Lambda::Function')[minimal.ids.function];
+    const manifest: AssetManifest = JSON.parse(
+      readFileSync(`${minimal.assembly.directory}/${minimal.stack.artifactId}.assets.json`, 'utf8'),
+    );
+    const assets = Object.values(manifest.files).filter((file) =>
+      Object.values(file.destinations).some((d) => d.objectKey === fn?.Properties.Code.S3Key),
+    );
+    expect(assets).toHaveLength(1);
+    expect(assets[0]?.source.packaging).toBe('zip');
+
+    const staged = `${minimal.assembly.directory}/${assets[0]?.source.path}`;
+    expect(readdirSync(staged).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readFileSync(`${staged}/index.mjs`).equals(readFileSync(bundlePath))).toBe(true);
+  });
+
+  it('gets the Kodexa URL, the secret by name when imported by name, and source maps', () => {
+    minimal.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectEquals({
+          KODEXA_URL: 'https://platform.kodexa.ai',
+          KODEXA_API_KEY_SECRET_ID: 'kodexa/api-key',
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      },
+    });
+  });
+
+  it('gets the complete secret ARN when imported by ARN', () => {
+    full.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KODEXA_API_KEY_SECRET_ID: secretArn }) },
+    });
+  });
+
+  it('logs JSON into its own log group, with a retention period', () => {
+    minimal.template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: minimal.ids.logGroup } },
+    });
+    minimal.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('reserves concurrency only when asked to', () => {
+    minimal.template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+    full.template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 5,
+    });
+  });
+});
+
+describe('IAM', () => {
+  it('gives the function its own role, trusted by Lambda only, with no managed policy', () => {
+    minimal.template.resourceCountIs('AWS::IAM::Role', 1);
+    minimal.template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+          },
+        ],
+      },
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  it('allows writing its logs, sending to the on-failure queue and reading the secret, no more', () => {
+    expect(minimal.policyStatements()).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: arnOf(minimal.ids.logGroup),
+      },
+      {
+        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Effect: 'Allow',
+        Resource: arnOf(minimal.ids.onFailureQueue),
+      },
+      {
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':secretsmanager:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              // Secrets Manager's random suffix, unknown for a secret imported by name.
+              ':secret:kodexa/api-key-??????',
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('reads the secret imported by ARN at exactly that ARN', () => {
+    expect(full.policyStatements()).toContainEqual({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Effect: 'Allow',
+      Resource: secretArn,
+    });
+  });
+
+  it('has no wildcard action or resource anywhere', () => {
+    for (const synthesized of [minimal, full]) {
+      for (const statement of synthesized.policyStatements()) {
+        expect([statement.Action].flat().join()).not.toContain('*');
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+    }
+  });
+
+  it('imports the secret and never creates one', () => {
+    for (const { template } of [minimal, full]) {
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    }
+  });
+});
+
+describe('EventBridge delivery', () => {
+  const target = (s: Synthesized) => [
+    {
+      Id: 'Target0',
+      Arn: arnOf(s.ids.function),
+      RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+      DeadLetterConfig: { Arn: arnOf(s.ids.targetDeadLetterQueue) },
+    },
+  ];
+
+  it('routes Execution Slice Completed events from kodexa.pipeline on the default bus', () => {
+    minimal.template.resourceCountIs('AWS::Events::Rule', 1);
+    minimal.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.absent(),
+      EventPattern: Match.objectEquals({
+        source: ['kodexa.pipeline'],
+        'detail-type': ['Execution Slice Completed'],
+      }),
+      Targets: target(minimal),
+    });
+  });
+
+  it('routes them from the configured sources on the configured bus', () => {
+    full.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'kodexa',
+      EventPattern: Match.objectEquals({
+        source: ['kodexa.pipeline', 'acme.pipeline'],
+        'detail-type': ['Execution Slice Completed'],
+      }),
+      Targets: target(full),
+    });
+  });
+
+  it('routes the pipeline Lambdas’ destination records, whatever their qualifier', () => {
+    full.template.resourceCountIs('AWS::Events::Rule', 2);
+    full.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'kodexa',
+      EventPattern: Match.objectEquals({
+        source: ['lambda'],
+        'detail-type': [
+          'Lambda Function Invocation Result - Success',
+          'Lambda Function Invocation Result - Failure',
+          'Lambda Function Invocation Result – Failure',
+        ],
+        detail: {
+          requestContext: {
+            functionArn: [
+              pipelineA,
+              { prefix: `${pipelineA}:` },
+              pipelineB,
+              { prefix: `${pipelineB}:` },
+            ],
+          },
+        },
+      }),
+      Targets: target(full),
+    });
+  });
+
+  it('lets each rule, and only EventBridge, invoke the function', () => {
+    const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
+    full.template.resourceCountIs('AWS::Lambda::Permission', rules.length);
+    for (const rule of rules) {
+      full.template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: arnOf(full.ids.function),
+        Principal: 'events.amazonaws.com',
+        SourceArn: arnOf(rule),
+      });
+    }
+  });
+
+  it('lets each rule, and nothing else, send to the target DLQ', () => {
+    const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
+    const policy = Object.values(full.template.findResources('AWS::SQS::QueuePolicy')).find(
+      (p) => p.Properties.Queues[0].Ref === full.ids.targetDeadLetterQueue,
+    );
+    const allows = policy?.Properties.PolicyDocument.Statement.filter(
+      (s: { Effect: string }) => s.Effect === 'Allow',
+    );
+    expect(allows).toEqual(
+      rules.map((rule) => ({
+        Sid: expect.any(String),
+        Action: 'sqs:SendMessage',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule) } },
+        Resource: arnOf(full.ids.targetDeadLetterQueue),
+      })),
+    );
+  });
+});
+
+describe('asynchronous invocation', () => {
+  it('retries twice within 6 hours, then sends the event with its error to the on-failure queue', () => {
+    minimal.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    minimal.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: minimal.ids.function },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 60 * 60,
+      DestinationConfig: {
+        OnFailure: { Destination: arnOf(minimal.ids.onFailureQueue) },
+        OnSuccess: Match.absent(),
+      },
+    });
+  });
+});
+
+describe('queues', () => {
+  it('are the two dead-letter queues, SQS-encrypted, keeping messages 14 days', () => {
+    minimal.template.resourceCountIs('AWS::SQS::Queue', 2);
+    for (const queue of [minimal.ids.targetDeadLetterQueue, minimal.ids.onFailureQueue]) {
+      expect(minimal.template.findResources('AWS::SQS::Queue')[queue]?.Properties).toEqual({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 60 * 60,
+      });
+    }
+  });
+
+  it('refuse requests without TLS', () => {
+    for (const queue of [minimal.ids.targetDeadLetterQueue, minimal.ids.onFailureQueue]) {
+      minimal.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Action: 'sqs:*',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Resource: arnOf(queue),
+            },
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('alarms', () => {
+  const expected = (s: Synthesized) => [
+    { Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', on: s.ids.function },
+    { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Statistic: 'Sum', on: s.ids.function },
+    {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'AsyncEventsDropped',
+      Statistic: 'Sum',
+      on: s.ids.function,
+    },
+    {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      on: s.ids.targetDeadLetterQueue,
+    },
+    {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      on: s.ids.onFailureQueue,
+    },
+  ];
+
+  const dimension = (s: Synthesized, on: string) =>
+    on === s.ids.function
+      ? { Name: 'FunctionName', Value: { Ref: on } }
+      : { Name: 'QueueName', Value: { 'Fn::GetAtt': [on, 'QueueName'] } };
+
+  it('fire on any function error, throttle or dropped event, or any message in a DLQ', () => {
+    minimal.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    for (const { on, ...metric } of expected(minimal)) {
+      minimal.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ...metric,
+        Dimensions: [dimension(minimal, on)],
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: Match.absent(),
+      });
+    }
+  });
+
+  it('notify the alarm topic when one is given', () => {
+    full.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    for (const { on, ...metric } of expected(full)) {
+      full.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ...metric,
+        Dimensions: [dimension(full, on)],
+        AlarmActions: [topicArn],
+      });
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('give the function ARN and both dead-letter queue URLs', () => {
+    expect(minimal.template.toJSON().Outputs).toEqual({
+      FunctionArn: { Description: expect.any(String), Value: arnOf(minimal.ids.function) },
+      TargetDeadLetterQueueUrl: {
+        Description: expect.any(String),
+        Value: { Ref: minimal.ids.targetDeadLetterQueue },
+      },
+      OnFailureQueueUrl: {
+        Description: expect.any(String),
+        Value: { Ref: minimal.ids.onFailureQueue },
+      },
+    });
+  });
+});
+
+describe('synth', () => {
+  it('is environment-agnostic and looks nothing up', () => {
+    for (const { stack, assembly } of [minimal, full]) {
+      expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+      expect(assembly.manifest.missing).toBeUndefined();
+    }
+  });
+
+  it('acknowledges only SQS3, and only on the dead-letter queues', () => {
+    const acknowledged: Array<[string, string]> = [];
+    const visit = (construct: IConstruct) => {
+      for (const entry of construct.node.metadata) {
+        if (entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
+          for (const rule of Object.keys(entry.data)) {
+            acknowledged.push([construct.node.path, rule.replace(/^annotation::/i, '')]);
+          }
+        }
+      }
+      for (const child of construct.node.children) visit(child);
+    };
+    visit(full.app);
+    expect(acknowledged).toEqual([
+      ['SliceCompletion/SliceCompletion/TargetDeadLetterQueue', 'AwsSolutions-SQS3'],
+      ['SliceCompletion/SliceCompletion/OnFailureQueue', 'AwsSolutions-SQS3'],
+    ]);
+  });
+
+  it('fails on an unacknowledged cdk-nag finding', () => {
+    const app = appWith(minimalContext);
+    const stack = app.node.findChild('SliceCompletion') as Stack;
+    new sqs.Queue(stack, 'Unchecked');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*SliceCompletion\/Unchecked/);
+  });
+});
