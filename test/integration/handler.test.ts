@@ -152,6 +152,7 @@ describe('a successful completion', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 'INFO',
+      cold_start: false,
       sliceId: slice.id,
       lambdaRequestId: 'req-log',
       outcome: 'updated',
@@ -325,6 +326,8 @@ describe('the API key', () => {
       expect(fresh.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(1);
       expect(fresh.kodexa.connections()).toBe(1);
       expect(fresh.kodexa.requests).toHaveLength(60);
+      const coldStarts = output.jsonLines().map((line) => line.cold_start);
+      expect(coldStarts).toEqual([true, ...Array(29).fill(false)]);
     } finally {
       Object.assign(process.env, services.env);
       await fresh.close();

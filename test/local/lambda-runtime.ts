@@ -11,6 +11,8 @@ let containers = 0;
 
 /** A fresh module instance of the bundle: a cold start, with its own caches. */
 export async function loadBundle(): Promise<Handler> {
+  // Set by Lambda; Powertools marks the first invocation `cold_start: true` only when it is.
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
   const url = `${pathToFileURL(bundlePath).href}?container=${++containers}`;
   const bundle = (await import(url)) as { handler: Handler };
   return bundle.handler;
