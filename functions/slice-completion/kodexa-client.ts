@@ -90,7 +90,7 @@ async function send(
     const { status } = response;
     invocation.statusCodes.push(status);
     options.debug('Kodexa answered', { request, attempt, status });
-    if (response.ok) return readSlice(response, request, apiKey);
+    if (response.ok) return readSlice(response, method, request, apiKey);
     const text = await response.text().catch(() => '');
     if (status === 401 || status === 403) {
       if (!refreshedKey) {
@@ -137,11 +137,19 @@ async function backOff(
   await new Promise((resolve) => setTimeout(resolve, delay));
 }
 
-async function readSlice(response: Response, request: string, apiKey: string): Promise<Slice> {
+async function readSlice(
+  response: Response,
+  method: 'GET' | 'PUT',
+  request: string,
+  apiKey: string,
+): Promise<Slice> {
   const text = await response.text();
   // fetch hands over the body a turn before it returns the socket to its pool; without this
   // wait, the PUT that follows a GET at once opens a second connection to Kodexa.
   await setImmediate();
+  // A write Kodexa accepted without echoing the slice (204) is still done: failing here would
+  // only make Lambda redeliver an event that is already recorded.
+  if (method === 'PUT' && !text.trim()) return {};
   try {
     const slice: unknown = JSON.parse(text);
     if (typeof slice === 'object' && slice !== null && !Array.isArray(slice)) return slice as Slice;

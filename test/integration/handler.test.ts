@@ -264,6 +264,21 @@ describe('Kodexa refusing or failing', () => {
     expect(requestsFor(id)).toHaveLength(1);
   });
 
+  it('takes a PUT answered 204 without a body as done', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'PUT', status: 204 });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: null });
+  });
+
+  it('fails with KodexaRequestRejected when Kodexa answers a GET with something other than a slice', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'GET', status: 200, body: ['not', 'a', 'slice'] });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(error.name).toBe('KodexaRequestRejected');
+    expect(error.message).toContain('answered 200 without a JSON slice: ["not","a","slice"]');
+  });
+
   it('fails with KodexaRequestRejected on 400, quoting the status and Kodexa`s error body', async () => {
     const slice = seedSlice();
     services.kodexa.inject({
