@@ -1,9 +1,8 @@
-// Builds the function exactly as `npm run build` does, and the floor with the same esbuild
-// options, so the two sizes differ only by what the function adds to the SDK client.
+// Builds the function exactly as `npm run build` does, and the floor the same way, so the two
+// sizes differ only by what the function adds to the SDK client.
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { buildFunction, bundleOptions, bundlePath, root } from '../infra/build.ts';
+import { buildFunction, bundle, bundlePath, root } from '../infra/build.ts';
 
 export const floorPath = `${root}dist/bench/floor.mjs`;
 
@@ -15,11 +14,7 @@ export interface BundleSizes {
 export async function buildBundles(): Promise<BundleSizes> {
   // Always rebuilt (it takes well under a second): the figures must be of the current sources.
   await buildFunction();
-  await esbuild.build({
-    ...bundleOptions,
-    entryPoints: [fileURLToPath(new URL('floor-entry.ts', import.meta.url))],
-    outfile: floorPath,
-  });
+  await bundle(fileURLToPath(new URL('floor-entry.ts', import.meta.url)), floorPath);
   const [oursBytes, floorBytes] = await Promise.all(
     [bundlePath, floorPath].map(async (path) => (await stat(path)).size),
   );

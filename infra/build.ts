@@ -3,6 +3,7 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { keepOwnSourcesInMap } from './own-source-map.ts';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 export const functionDir = `${root}dist/slice-completion`;
@@ -23,14 +24,17 @@ export const bundleOptions = {
   logLevel: 'warning',
 } satisfies esbuild.BuildOptions;
 
-export async function buildFunction(): Promise<esbuild.Metafile> {
-  const result = await esbuild.build({
-    ...bundleOptions,
-    entryPoints: [`${root}functions/slice-completion/index.ts`],
-    outfile: bundlePath,
-  });
-  await writeFile(metafilePath, JSON.stringify(result.metafile));
+/** One entry point into one ESM file and its source map, as the function is deployed. */
+export async function bundle(entryPoint: string, outfile: string): Promise<esbuild.Metafile> {
+  const result = await esbuild.build({ ...bundleOptions, entryPoints: [entryPoint], outfile });
+  await keepOwnSourcesInMap(`${outfile}.map`);
   return result.metafile;
+}
+
+export async function buildFunction(): Promise<esbuild.Metafile> {
+  const metafile = await bundle(`${root}functions/slice-completion/index.ts`, bundlePath);
+  await writeFile(metafilePath, JSON.stringify(metafile));
+  return metafile;
 }
 
 /** Rebuilds only when a source file is newer than the bundle, so local tools start fast. */
