@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiKeyIn } from '#functions/slice-completion/api-key.ts';
+import { thrownBy } from '../support/thrown-by.ts';
 
 const secret = 'sample-key-value';
 
@@ -23,14 +24,9 @@ describe('apiKeyIn', () => {
     ],
     ['broken JSON', `{"apiKey": "${secret}"`, 'starts with "{" but is not valid JSON'],
   ])('refuses %s with ApiKeyUnavailable, never quoting the value', (_, secretString, message) => {
-    let thrown: unknown;
-    try {
-      apiKeyIn(secretString, 'kodexa/api-key');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => apiKeyIn(secretString, 'kodexa/api-key'));
     expect(thrown).toMatchObject({ name: 'ApiKeyUnavailable' });
-    expect((thrown as Error).message).toContain(message);
-    expect((thrown as Error).message).not.toContain(secret);
+    expect(thrown.message).toContain(message);
+    expect(thrown.message).not.toContain(secret);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '#functions/slice-completion/config.ts';
+import { thrownBy } from '../support/thrown-by.ts';
 
 const required = {
   KODEXA_URL: 'https://platform.kodexa.ai/',
@@ -65,13 +66,8 @@ describe('readConfig', () => {
       ['KODEXA_REQUEST_TIMEOUT_MS must be an integer >= 1'],
     ],
   ])('%o fails naming the variable', (env, messages) => {
-    let thrown: unknown;
-    try {
-      readConfig(env);
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => readConfig(env));
     expect(thrown).toMatchObject({ name: 'ConfigurationError' });
-    for (const message of messages) expect((thrown as Error).message).toContain(message);
+    for (const message of messages) expect(thrown.message).toContain(message);
   });
 });

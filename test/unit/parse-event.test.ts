@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
+import { thrownBy } from '../support/thrown-by.ts';
 
 const sliceId = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
 const now = new Date('2026-11-28T12:00:00.000Z');
@@ -269,13 +270,8 @@ describe('parseCompletionEvent rejects', () => {
       ['requestContext.requestId: is required'],
     ],
   ])('%s', (_, event, problems) => {
-    let thrown: unknown;
-    try {
-      parseCompletionEvent(event, now);
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => parseCompletionEvent(event, now));
     expect(thrown).toMatchObject({ name: 'InvalidCompletionEvent', problems });
-    expect((thrown as Error).message).toBe(`invalid completion event: ${problems.join('; ')}`);
+    expect(thrown.message).toBe(`invalid completion event: ${problems.join('; ')}`);
   });
 });
