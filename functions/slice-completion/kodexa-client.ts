@@ -58,10 +58,10 @@ async function send(
   body?: Slice,
 ): Promise<Slice | 'conflict'> {
   const request = `${method} ${path}`;
-  let refreshedKey = false;
+  let apiKey = await options.apiKey();
+  let keyRefreshed = false;
   let lastFailure = '';
   for (let attempt = 1; ; attempt++) {
-    const apiKey = await options.apiKey({ refresh: refreshedKey });
     const remaining = invocation.deadline - Date.now();
     if (remaining <= 0) {
       throw new KodexaUnavailable(
@@ -93,9 +93,10 @@ async function send(
     if (response.ok) return readSlice(response, method, request, apiKey);
     const text = await response.text().catch(() => '');
     if (status === 401 || status === 403) {
-      if (!refreshedKey) {
+      if (!keyRefreshed) {
         // The key may have been rotated since it was cached: read it once more, bypassing the cache.
-        refreshedKey = true;
+        keyRefreshed = true;
+        apiKey = await options.apiKey({ refresh: true });
         continue;
       }
       throw new KodexaAuthError(

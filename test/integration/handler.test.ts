@@ -360,6 +360,17 @@ describe('the API key', () => {
     expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 200, 200]);
   });
 
+  it('is re-read once after a 401, not again on the retries that follow', async () => {
+    const slice = seedSlice();
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
+    services.kodexa.inject({ status: 401 }, { status: 503 }, { status: 503 });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 503, 503, 200, 200]);
+  });
+
   it('fails with KodexaAuthError naming the secret when the fresh key is refused too', async () => {
     const slice = seedSlice();
     const keyInSecret = services.kodexa.apiKey;
