@@ -2,6 +2,7 @@
 // cdk-nag's AWS Solutions checks as a validation plugin, so any unacknowledged finding fails synth.
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvalidContext } from './context.ts';
 import { SliceCompletionStack } from './slice-completion-stack.ts';
 
 export function createApp(props?: AppProps): App {
@@ -13,4 +14,12 @@ export function createApp(props?: AppProps): App {
   return app;
 }
 
-if (import.meta.main) createApp().synth();
+if (import.meta.main) {
+  try {
+    createApp().synth();
+  } catch (error) {
+    if (!(error instanceof InvalidContext)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}

@@ -2,6 +2,11 @@
 // problem at once, each naming its key, so one failed synth says all that is wrong.
 import type { Node } from 'constructs';
 
+/** Wrong `-c` values: the CLI shows its message alone, as there is nothing in the stack to read. */
+export class InvalidContext extends Error {
+  override readonly name = 'InvalidContext';
+}
+
 export interface SliceCompletionContext {
   readonly kodexaUrl: string;
   readonly apiKeySecret: { readonly name: string } | { readonly arn: string };
@@ -92,7 +97,7 @@ export function readContext(node: Node): SliceCompletionContext {
   }
 
   if (problems.length > 0 || !kodexaUrl || !apiKeySecret) {
-    throw new Error(
+    throw new InvalidContext(
       `Invalid CDK context for the slice-completion stack:\n- ${problems.join('\n- ')}`,
     );
   }

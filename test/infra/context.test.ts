@@ -120,5 +120,6 @@ describe('synth without the required context', () => {
     expect(status).not.toBe(0);
     expect(stderr).toContain('kodexaUrl is required');
     expect(stderr).not.toContain('apiKeySecretName or apiKeySecretArn is required');
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
