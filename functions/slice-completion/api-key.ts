@@ -1,15 +1,31 @@
 // The Kodexa API key, read from Secrets Manager through Powertools, which caches it per warm
 // container for `cacheSeconds` and re-reads it on demand after Kodexa refuses it (key rotation).
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiKeyUnavailable } from './errors.ts';
 
 export type ApiKeySource = (options?: { refresh: boolean }) => Promise<string>;
 
-export function apiKeyFromSecret(secretId: string, cacheSeconds: number): ApiKeySource {
+export function apiKeyFromSecret(
+  secretId: string,
+  cacheSeconds: number,
+  requestTimeoutMs: number,
+): ApiKeySource {
+  // Bounded like the requests to Kodexa, so a Secrets Manager that does not answer ends in a
+  // named error, not in the Lambda timeout.
+  const secrets = new SecretsProvider({
+    clientConfig: {
+      requestHandler: {
+        connectionTimeout: requestTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        // Without it the SDK only warns when requestTimeout passes, and keeps waiting.
+        throwOnRequestTimeout: true,
+      },
+    },
+  });
   return async ({ refresh } = { refresh: false }) => {
     let value: unknown;
     try {
-      value = await getSecret(secretId, { maxAge: cacheSeconds, forceFetch: refresh });
+      value = await secrets.get(secretId, { maxAge: cacheSeconds, forceFetch: refresh });
     } catch (error) {
       const cause = error instanceof Error ? (error.cause ?? error) : error;
       throw new ApiKeyUnavailable(

@@ -23,7 +23,11 @@ function getRuntime() {
     const kodexa = createKodexaClient({
       baseUrl: config.kodexaUrl,
       requestTimeoutMs: config.requestTimeoutMs,
-      apiKey: apiKeyFromSecret(config.apiKeySecretId, config.apiKeyCacheSeconds),
+      apiKey: apiKeyFromSecret(
+        config.apiKeySecretId,
+        config.apiKeyCacheSeconds,
+        config.requestTimeoutMs,
+      ),
       secretId: config.apiKeySecretId,
       debug: (message, details) => logger.debug(message, details),
     });

@@ -62,6 +62,19 @@ describe('surroundings', () => {
     expect(error.message).toContain('ResourceNotFoundException');
   });
 
+  it('fails with ApiKeyUnavailable when Secrets Manager does not answer in time', async () => {
+    services.secrets.setDelay(5000);
+    const started = Date.now();
+    try {
+      const error = await coldInvoke({ KODEXA_REQUEST_TIMEOUT_MS: '200' });
+      expect(error.name).toBe('ApiKeyUnavailable');
+      expect(error.message).toContain('TimeoutError');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      services.secrets.setDelay(0);
+    }
+  });
+
   it('gives up on an unreachable Kodexa before the invocation runs out of time', async () => {
     const started = Date.now();
     const error = await coldInvoke({ KODEXA_URL: `http://127.0.0.1:${await closedPort()}` }, 3000);

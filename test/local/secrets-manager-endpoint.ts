@@ -8,6 +8,8 @@ export interface SecretsManagerEndpoint {
   /** GetSecretValue calls answered so far, per secret name. */
   reads: Map<string, number>;
   setSecret(name: string, secretString: string): void;
+  /** Answer every request this late, as a Secrets Manager that hangs would. */
+  setDelay(ms: number): void;
   arnOf(name: string): string;
   close(): Promise<void>;
 }
@@ -21,6 +23,7 @@ export async function startSecretsManagerEndpoint(
   const values = new Map(Object.entries(secrets));
   const versions = new Map<string, number>();
   const reads = new Map<string, number>();
+  let delayMs = 0;
   // Secrets Manager ARNs end in a dash and six random characters.
   const arnOf = (name: string) =>
     `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
@@ -30,6 +33,8 @@ export async function startSecretsManagerEndpoint(
   const server = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (res.destroyed) return;
     const reply = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(payload));
@@ -67,6 +72,9 @@ export async function startSecretsManagerEndpoint(
     setSecret: (name, secretString) => {
       values.set(name, secretString);
       versions.set(name, (versions.get(name) ?? 0) + 1);
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
     },
     arnOf,
     close: () =>
