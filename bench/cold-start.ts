@@ -14,6 +14,8 @@ const SOURCE_MAPS = ['--enable-source-maps'];
 
 export interface ColdStart {
   runs: number;
+  /** Median over runs of ours / floor, each pair timed back to back: drift cancels within a pair. */
+  medianPairedRatio: number;
   oursMs: number;
   floorMs: number;
   emptyMs: number;
@@ -22,7 +24,7 @@ export interface ColdStart {
   floorNoSourceMapsMs: number;
 }
 
-type Variant = Exclude<keyof ColdStart, 'runs'>;
+type Variant = Exclude<keyof ColdStart, 'runs' | 'medianPairedRatio'>;
 
 export async function measureColdStart(
   runs: number,
@@ -43,8 +45,12 @@ export async function measureColdStart(
     for (const { file, flags, samples } of all) samples.push(timeProcess(file, flags, env));
   }
   const medianOf = (variant: Variant) => median(variants[variant].samples);
+  const floorSamples = variants.floorMs.samples;
   return {
     runs,
+    medianPairedRatio: median(
+      variants.oursMs.samples.map((ours, i) => ours / (floorSamples[i] ?? 0)),
+    ),
     oursMs: medianOf('oursMs'),
     floorMs: medianOf('floorMs'),
     emptyMs: medianOf('emptyMs'),
