@@ -1,8 +1,10 @@
 // `npm start` and `npm run invoke`, run as a user runs them: a child process on the pinned Node.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { root } from '../../infra/build.ts';
@@ -75,5 +77,27 @@ describe('npm run invoke', () => {
     expect(stdout).toBe('');
     expect(stderr.startsWith(message)).toBe(true);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('npm run emulator', () => {
+  it('serves the sample slices at the URL and with the key it prints', async () => {
+    const child = spawn(process.execPath, ['test/local/emulator.ts', '--port', '0'], { cwd: root });
+    try {
+      const lines = createInterface(child.stdout);
+      const [urlLine] = (await once(lines, 'line')) as [string];
+      const [keyLine] = (await once(lines, 'line')) as [string];
+      const url = urlLine.replace('Kodexa emulator at ', '');
+      const apiKey = keyLine.replace('x-api-key: ', '');
+      const slice = await fetch(
+        `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`,
+        { headers: { 'x-api-key': apiKey } },
+      );
+      expect(slice.status).toBe(200);
+      expect(await slice.json()).toMatchObject({ status: 'RUNNING', changeSequence: 2 });
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 });
