@@ -3,7 +3,7 @@
 // stdout, then serves until its stdin closes (the benchmark ended, however it ended).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLocalServices } from '../test/local/local-services.ts';
+import { startLocalServices } from '../tools/local/local-services.ts';
 
 export interface Servers {
   env: Record<string, string>;

@@ -4,7 +4,7 @@
 // and a WarmOptions JSON argument; it sends back a WarmResult over IPC.
 import { randomUUID } from 'node:crypto';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
-import { type Handler, lambdaContext, loadBundle } from '../test/local/lambda-runtime.ts';
+import { type Handler, lambdaContext, loadBundle } from '../tools/local/lambda-runtime.ts';
 import type { ServerStats } from './servers.ts';
 import { mean, median, quantile } from './stats.ts';
 

@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaContext, loadBundle } from '#test/local/lambda-runtime.ts';
-import { type LocalServices, startLocalServices } from '#test/local/local-services.ts';
+import { lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
 import { captureOutput } from '../support/capture-output.ts';
 
 let services: LocalServices;

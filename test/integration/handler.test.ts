@@ -1,13 +1,13 @@
 // The built bundle, end to end, against Kodexa and Secrets Manager on loopback.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Slice } from '#test/local/kodexa-emulator.ts';
-import { type Handler, lambdaContext, loadBundle } from '#test/local/lambda-runtime.ts';
+import type { Slice } from '#tools/local/kodexa-emulator.ts';
+import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
 import {
   API_KEY_SECRET_NAME,
   type LocalServices,
   startLocalServices,
-} from '#test/local/local-services.ts';
+} from '#tools/local/local-services.ts';
 import { captureOutput } from '../support/capture-output.ts';
 
 let services: LocalServices;

@@ -1,9 +1,9 @@
 // The API key must never show, at any log level, in any log line or error, whatever happens.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Slice } from '#test/local/kodexa-emulator.ts';
-import { lambdaContext, loadBundle } from '#test/local/lambda-runtime.ts';
-import { type LocalServices, startLocalServices } from '#test/local/local-services.ts';
+import type { Slice } from '#tools/local/kodexa-emulator.ts';
+import { lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
 import { captureOutput } from '../support/capture-output.ts';
 
 const firstKey = `first-key-${randomUUID()}`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KodexaEmulator, startKodexaEmulator } from '#test/local/kodexa-emulator.ts';
+import { type KodexaEmulator, startKodexaEmulator } from '#tools/local/kodexa-emulator.ts';
 
 const id = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
 let kodexa: KodexaEmulator;

@@ -21,7 +21,7 @@ async function node(script: string, ...args: string[]) {
 
 describe('npm start', () => {
   it('runs every sample event and exits 0 when each did what its file name says', async () => {
-    const { code, stdout } = await node('test/local/start.ts');
+    const { code, stdout } = await node('tools/start.ts');
     expect(code).toBe(0);
     expect(stdout).toMatch(/events\/1-direct-success\.updated\.json\n {2}ok {3}updated/);
     expect(stdout).toContain('"RUNNING" -> "SUCCEEDED"');
@@ -40,7 +40,7 @@ describe('npm start', () => {
 describe('npm run invoke', () => {
   it('sends one event to the emulator and shows the slice change', async () => {
     const { code, stdout } = await node(
-      'test/local/invoke.ts',
+      'tools/invoke.ts',
       'events/4-destination-failure.updated.json',
     );
     expect(code).toBe(0);
@@ -50,7 +50,7 @@ describe('npm run invoke', () => {
 
   it('prints the named error and exits 1 when the function fails', async () => {
     const { code, stdout } = await node(
-      'test/local/invoke.ts',
+      'tools/invoke.ts',
       'events/7-invalid.InvalidCompletionEvent.json',
     );
     expect(code).toBe(1);
@@ -72,7 +72,7 @@ describe('npm run invoke', () => {
     [['events/1-direct-success.updated.json', '--verbose'], "invoke: Unknown option '--verbose'"],
   ])('%o fails with one clear line and exit code 1', async (args, message) => {
     await writeFile(badJson, '{"sliceId": ');
-    const { code, stdout, stderr } = await node('test/local/invoke.ts', ...args);
+    const { code, stdout, stderr } = await node('tools/invoke.ts', ...args);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr.startsWith(message)).toBe(true);
@@ -82,7 +82,7 @@ describe('npm run invoke', () => {
 
 describe('npm run emulator', () => {
   it('serves the sample slices at the URL and with the key it prints', async () => {
-    const child = spawn(process.execPath, ['test/local/emulator.ts', '--port', '0'], { cwd: root });
+    const child = spawn(process.execPath, ['tools/emulator.ts', '--port', '0'], { cwd: root });
     try {
       const lines = createInterface(child.stdout);
       const [urlLine] = (await once(lines, 'line')) as [string];

@@ -1,8 +1,8 @@
 // `npm run emulator [-- --port N]`: the Kodexa emulator on its own, seeded with the sample slices,
 // for trying the API by hand.
 import { parseArgs } from 'node:util';
-import { startKodexaEmulator } from './kodexa-emulator.ts';
-import { sampleSlices } from './sample-slices.ts';
+import { startKodexaEmulator } from './local/kodexa-emulator.ts';
+import { sampleSlices } from './local/sample-slices.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '8090' } } });
 const slices = sampleSlices();

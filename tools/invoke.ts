@@ -2,10 +2,10 @@
 // bundle, against the local emulator by default, or against a real Kodexa and Secrets Manager.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { buildIfStale } from '../../infra/build.ts';
-import { lambdaContext, loadBundle } from './lambda-runtime.ts';
-import { type LocalServices, startLocalServices } from './local-services.ts';
-import { outcomeLine, sliceChange } from './show-slice.ts';
+import { buildIfStale } from '../infra/build.ts';
+import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from './local/local-services.ts';
+import { outcomeLine, sliceChange } from './local/show-slice.ts';
 
 const USAGE =
   'usage: npm run invoke -- <event.json> [--kodexa-url URL --secret-id SECRET_NAME_OR_ARN]';

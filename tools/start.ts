@@ -2,10 +2,10 @@
 // container, against the Kodexa emulator and a Secrets Manager endpoint on loopback.
 // Each file is named <n>-<what>.<expected outcome or error name>.json; exits 1 if any differs.
 import { readdir, readFile } from 'node:fs/promises';
-import { buildIfStale, root } from '../../infra/build.ts';
-import { lambdaContext, loadBundle } from './lambda-runtime.ts';
-import { startLocalServices } from './local-services.ts';
-import { outcomeLine, sliceChange } from './show-slice.ts';
+import { buildIfStale, root } from '../infra/build.ts';
+import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
+import { startLocalServices } from './local/local-services.ts';
+import { outcomeLine, sliceChange } from './local/show-slice.ts';
 
 const eventsDir = `${root}events`;
 
