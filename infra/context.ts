@@ -15,12 +15,16 @@ export interface SliceCompletionContext {
   readonly pipelineFunctionArns?: string[];
   readonly alarmTopicArn?: string;
   readonly reservedConcurrency?: number;
+  readonly schemaRegistryName?: string;
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
 const FUNCTION_ARN =
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+const REGISTRY_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+/** The schema registry the stack creates unless told otherwise; `none` creates none. */
+const DEFAULT_SCHEMA_REGISTRY_NAME = 'kodexa-pipeline';
 
 export function readContext(node: Node): SliceCompletionContext {
   const problems: string[] = [];
@@ -96,6 +100,14 @@ export function readContext(node: Node): SliceCompletionContext {
     problems.push(`reservedConcurrency must be an integer >= 1, got "${concurrency}"`);
   }
 
+  const registryName = text('schemaRegistryName') ?? DEFAULT_SCHEMA_REGISTRY_NAME;
+  if (registryName !== 'none' && !REGISTRY_NAME.test(registryName)) {
+    problems.push(
+      'schemaRegistryName must be up to 64 letters, digits and . _ - @, or none to create no ' +
+        `schema registry, got "${registryName}"`,
+    );
+  }
+
   if (problems.length > 0 || !kodexaUrl || !apiKeySecret) {
     throw new InvalidContext(
       `Invalid CDK context for the slice-completion stack:\n- ${problems.join('\n- ')}`,
@@ -109,6 +121,7 @@ export function readContext(node: Node): SliceCompletionContext {
     pipelineFunctionArns,
     alarmTopicArn,
     reservedConcurrency,
+    schemaRegistryName: registryName === 'none' ? undefined : registryName,
   };
 }
 

@@ -35,6 +35,7 @@ export class SliceCompletionStack extends Stack {
           ? undefined
           : sns.Topic.fromTopicArn(this, 'AlarmTopic', context.alarmTopicArn),
       reservedConcurrency: context.reservedConcurrency,
+      schemaRegistryName: context.schemaRegistryName,
     });
 
     new CfnOutput(this, 'FunctionArn', {

@@ -2,11 +2,13 @@
 // destination invokes) and the two ways they can be lost, each caught in its own queue and
 // alarmed on: EventBridge could not deliver an event (target DLQ), or the function could not
 // process one (on-failure destination, which keeps the error).
+import { readFileSync } from 'node:fs';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -15,7 +17,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionDir } from './build.ts';
+import { functionDir, root } from './build.ts';
 
 export interface SliceCompletionProps {
   /** Base URL of the Kodexa platform, e.g. `https://platform.kodexa.ai`. */
@@ -48,6 +50,12 @@ export interface SliceCompletionProps {
    * @default unreserved
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Creates an EventBridge schema registry of this name, holding the schema of the
+   * `Execution Slice Completed` event, from which pipeline authors download code bindings.
+   * @default no registry
+   */
+  readonly schemaRegistryName?: string;
 }
 
 const COMPLETION_DETAIL_TYPE = 'Execution Slice Completed';
@@ -81,12 +89,17 @@ const TARGET_MAX_EVENT_AGE = Duration.hours(2);
 
 const ALARM_PERIOD = Duration.minutes(5);
 
+/** The whole `Execution Slice Completed` event in JSON Schema draft 4 (`npm run schema`). */
+const EVENT_SCHEMA_FILE = `${root}schema/execution-slice-completed.draft4.schema.json`;
+
 export class SliceCompletion extends Construct {
   readonly function: lambda.Function;
   /** Events EventBridge could not deliver to the function. */
   readonly targetDeadLetterQueue: sqs.Queue;
   /** Events the function failed to process after all async retries, with the error. */
   readonly onFailureQueue: sqs.Queue;
+  /** The `Execution Slice Completed` event's schema, when `schemaRegistryName` is given. */
+  readonly eventSchema?: eventschemas.CfnSchema;
 
   constructor(scope: Construct, id: string, props: SliceCompletionProps) {
     super(scope, id);
@@ -155,6 +168,10 @@ export class SliceCompletion extends Construct {
       });
     }
 
+    if (props.schemaRegistryName) {
+      this.eventSchema = eventSchema(this, props.schemaRegistryName);
+    }
+
     const alarms = [
       alarmWhenPositive(this, 'ErrorsAlarm', this.function.metricErrors(), 'invocations failed'),
       alarmWhenPositive(this, 'ThrottlesAlarm', this.function.metricThrottles(), 'throttled'),
@@ -200,6 +217,23 @@ export class SliceCompletion extends Construct {
  */
 function secretId(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? secret.secretName;
+}
+
+function eventSchema(scope: Construct, registryName: string): eventschemas.CfnSchema {
+  const content = readFileSync(EVENT_SCHEMA_FILE, 'utf8');
+  const { title, 'x-amazon-events-source': source } = JSON.parse(content);
+  const registry = new eventschemas.CfnRegistry(scope, 'SchemaRegistry', {
+    registryName,
+    description: 'Events that pipeline Lambdas send to the slice-completion function',
+  });
+  return new eventschemas.CfnSchema(scope, 'EventSchema', {
+    registryName: registry.attrRegistryName,
+    // Named as EventBridge names the schemas it discovers: <source>@<DetailType>.
+    schemaName: `${source}@${title}`,
+    type: 'JSONSchemaDraft4',
+    content,
+    description: `${COMPLETION_DETAIL_TYPE}: what a pipeline Lambda reports when it has finished a slice`,
+  });
 }
 
 function deadLetterQueue(scope: Construct, id: string): sqs.Queue {

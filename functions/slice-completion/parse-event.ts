@@ -35,7 +35,7 @@ const dateTime = z.iso.datetime({
   ...want('an ISO-8601 date-time with a time zone'),
 });
 
-const completionEvent = z.object({
+export const completionEvent = z.object({
   sliceId: uuid,
   lambdaRequestId: nonEmptyString,
   outputEvent: z.optional(jsonObject),
@@ -55,7 +55,7 @@ const completionEvent = z.object({
   attemptNumber: z.optional(count),
 });
 
-const eventBridgeEnvelope = z.object({
+export const eventBridgeEnvelope = z.object({
   'detail-type': z.string(want('a string')),
   time: z.optional(dateTime),
   detail: jsonObject,

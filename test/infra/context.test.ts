@@ -17,7 +17,12 @@ describe('readContext', () => {
     expect(read(required)).toEqual({
       kodexaUrl: 'https://platform.kodexa.ai',
       apiKeySecret: { name: 'kodexa/api-key' },
+      schemaRegistryName: 'kodexa-pipeline',
     });
+  });
+
+  it('creates no schema registry with schemaRegistryName=none', () => {
+    expect(read({ ...required, schemaRegistryName: 'none' }).schemaRegistryName).toBeUndefined();
   });
 
   it('reads every key from -c strings', () => {
@@ -30,6 +35,7 @@ describe('readContext', () => {
         pipelineFunctionArns: `${pipelineA},${pipelineB}:live`,
         alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
         reservedConcurrency: '5',
+        schemaRegistryName: 'acme-pipelines',
       }),
     ).toEqual({
       kodexaUrl: 'https://platform.kodexa.ai',
@@ -39,6 +45,7 @@ describe('readContext', () => {
       pipelineFunctionArns: [pipelineA, `${pipelineB}:live`],
       alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
       reservedConcurrency: 5,
+      schemaRegistryName: 'acme-pipelines',
     });
   });
 
@@ -80,6 +87,8 @@ describe('readContext', () => {
     [{ ...required, alarmTopicArn: 'ops' }, 'alarmTopicArn must be an SNS topic ARN'],
     [{ ...required, reservedConcurrency: '0' }, 'reservedConcurrency must be an integer >= 1'],
     [{ ...required, reservedConcurrency: 'five' }, 'reservedConcurrency must be an integer >= 1'],
+    [{ ...required, schemaRegistryName: 'kodexa pipeline' }, 'schemaRegistryName must be up to 64'],
+    [{ ...required, schemaRegistryName: 'x'.repeat(65) }, 'schemaRegistryName must be up to 64'],
   ])('refuses %j: %s', (context, message) => {
     expect(() => read(context)).toThrow(message);
   });

@@ -8,7 +8,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/app.ts';
-import { buildFunction, bundlePath } from '../../infra/build.ts';
+import { buildFunction, bundlePath, root } from '../../infra/build.ts';
 import type { SliceCompletion } from '../../infra/slice-completion.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
@@ -28,6 +28,7 @@ const fullContext = {
   pipelineFunctionArns: `${pipelineA},${pipelineB}`,
   alarmTopicArn: topicArn,
   reservedConcurrency: '5',
+  schemaRegistryName: 'acme-pipelines',
 };
 
 const outdirs: string[] = [];
@@ -438,6 +439,55 @@ describe('alarms', () => {
         AlarmActions: [topicArn],
       });
     }
+  });
+});
+
+describe('the event schema registry', () => {
+  const committedSchema = readFileSync(
+    `${root}schema/execution-slice-completed.draft4.schema.json`,
+    'utf8',
+  );
+
+  it('holds the committed draft-4 schema of the Execution Slice Completed event', () => {
+    minimal.template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    minimal.template.resourceCountIs('AWS::EventSchemas::Schema', 1);
+    const [registryId] = Object.keys(minimal.template.findResources('AWS::EventSchemas::Registry'));
+    minimal.template.hasResourceProperties('AWS::EventSchemas::Registry', {
+      RegistryName: 'kodexa-pipeline',
+    });
+    minimal.template.hasResourceProperties('AWS::EventSchemas::Schema', {
+      RegistryName: { 'Fn::GetAtt': [registryId, 'RegistryName'] },
+      SchemaName: 'kodexa.pipeline@ExecutionSliceCompleted',
+      Type: 'JSONSchemaDraft4',
+      Content: committedSchema,
+    });
+  });
+
+  it('describes the events the completion rule routes, detail fields included', () => {
+    const [schema] = Object.values(minimal.template.findResources('AWS::EventSchemas::Schema'));
+    const content = JSON.parse(schema?.Properties.Content);
+    const [rule] = Object.values(minimal.template.findResources('AWS::Events::Rule'));
+    expect(rule?.Properties.EventPattern['detail-type']).toEqual(
+      content.properties['detail-type'].enum,
+    );
+    expect(content.properties.detail.$ref).toBe('#/definitions/ExecutionSliceCompleted');
+    expect(content.definitions.ExecutionSliceCompleted.required).toEqual([
+      'sliceId',
+      'lambdaRequestId',
+    ]);
+  });
+
+  it('takes its name from schemaRegistryName, or is left out with none', () => {
+    full.template.hasResourceProperties('AWS::EventSchemas::Registry', {
+      RegistryName: 'acme-pipelines',
+    });
+    const without = Template.fromStack(
+      appWith({ ...minimalContext, schemaRegistryName: 'none' }).node.findChild(
+        'SliceCompletion',
+      ) as Stack,
+    );
+    without.resourceCountIs('AWS::EventSchemas::Registry', 0);
+    without.resourceCountIs('AWS::EventSchemas::Schema', 0);
   });
 });
 
