@@ -337,6 +337,21 @@ describe('replay', () => {
     );
     expectAllVisible(3);
   });
+  it('warns about each message it could not make visible again', async () => {
+    await sendInvalid();
+    // Someone purges the queue while the tool replays its message.
+    onInvoke = () => queues.sqs.messages(ON_FAILURE_QUEUE).splice(0);
+    const { code, stderr } = await failures([
+      'replay',
+      ...bothQueues(),
+      '--function-name',
+      'slice-completion',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^failures: warning: could not make message [\w-]+ of \S+SliceCompletion-OnFailureQueue visible again \(ReceiptHandleIsInvalid: The input receipt handle is invalid\.\); it becomes visible by itself within 900 s\n$/,
+    );
+  });
 });
 
 describe('bad input', () => {
