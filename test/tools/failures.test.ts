@@ -277,6 +277,12 @@ describe('replay', () => {
     expect(queues.sqs.operations.filter((op) => op.startsWith('Delete'))).toEqual([]);
   });
 
+  it('says so when there is nothing to replay', async () => {
+    const { code, stdout } = await failures(['replay', '--stack', STACK_NAME]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('Nothing to replay: the queues are empty.\n');
+  });
+
   it('--max N replays at most N events and leaves the rest visible', async () => {
     await sendEachShape();
     const { code, stdout } = await failures([

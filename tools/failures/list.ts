@@ -18,7 +18,10 @@ export async function listFailures(
   }
   const now = Date.now();
   const released = await io.release();
-  if (io.signal?.aborted) return;
+  if (io.signal?.aborted) {
+    io.stdout.write('Interrupted; every message read is visible in its queue again.\n');
+    return;
+  }
   io.stdout.write(`${counts.join('\n')}\n\n`);
   if (events.length > 0) {
     io.stdout.write(`${failureTable(groupFailures(events), now).join('\n')}\n\n`);

@@ -22,7 +22,7 @@ export interface ReplayOptions {
 }
 
 /** Exit code 1 when an event failed again, so scripts and CI notice. */
-export const FAILED_AGAIN = 1;
+const FAILED_AGAIN = 1;
 export const INTERRUPTED = 130;
 const UUID_LENGTH = 36;
 
@@ -41,6 +41,15 @@ export async function replayFailures(
     events.push(...messages.map((message) => readFailedMessage(message, queueUrl)));
   }
   if (options.dryRun) return dryRun(events, options.functionName, io);
+  if (events.length === 0) {
+    await io.release();
+    stdout.write(
+      signal?.aborted
+        ? 'Interrupted before any event was replayed.\n'
+        : 'Nothing to replay: the queues are empty.\n',
+    );
+    return signal?.aborted ? INTERRUPTED : 0;
+  }
 
   stdout.write(
     `Replaying ${plural(events.length, 'event')} to ${options.functionName}, one at a time, waiting for each outcome.\n` +

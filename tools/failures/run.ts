@@ -38,7 +38,7 @@ export async function runFailures(
   };
   try {
     const options = parseOptions(args);
-    const targets = await resolve(options.targets, cloudFormation);
+    const targets = await resolveTargets(options.targets, cloudFormation);
     const commandIo: Io = { ...io, release };
     if (options.command === 'list') {
       reader = new QueueReader(sqs, LIST_HIDE_SECONDS);
@@ -62,6 +62,6 @@ export async function runFailures(
   }
 }
 
-async function resolve(targets: Targets, cloudFormation: CloudFormationClient) {
+async function resolveTargets(targets: Targets, cloudFormation: CloudFormationClient) {
   return 'stack' in targets ? stackTargets(cloudFormation, targets.stack) : targets;
 }
