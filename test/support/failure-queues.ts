@@ -1,0 +1,71 @@
+// The deployed stack's surroundings on loopback, for `npm run failures`: its two queues (the SQS
+// endpoint), the function (the Lambda endpoint running the built bundle, one warm container,
+// against the Kodexa emulator and the Secrets Manager endpoint) and the stack's outputs (the
+// CloudFormation endpoint). The real AWS SDK reaches each through its AWS_ENDPOINT_URL_* variable.
+
+import {
+  type CloudFormationEndpoint,
+  startCloudFormationEndpoint,
+} from '#tools/local/cloudformation-endpoint.ts';
+import { type LambdaEndpoint, startLambdaEndpoint } from '#tools/local/lambda-endpoint.ts';
+import { loadBundle } from '#tools/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
+import { buildIfStale } from '../../infra/build.ts';
+
+export const STACK_NAME = 'SliceCompletion';
+export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';
+export const TARGET_DLQ = 'SliceCompletion-TargetDeadLetterQueue';
+
+export interface FailureQueues {
+  services: LocalServices;
+  sqs: SqsEndpoint;
+  lambda: LambdaEndpoint;
+  cloudFormation: CloudFormationEndpoint;
+  onFailureQueueUrl: string;
+  targetDlqUrl: string;
+  /** What the tool needs: region, credentials and the three endpoints. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts everything and points this process's environment at it (the tool runs in-process too). */
+export async function startFailureQueues(
+  options: { beforeInvoke?: (event: unknown) => void } = {},
+): Promise<FailureQueues> {
+  await buildIfStale();
+  const services = await startLocalServices();
+  Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  const lambda = await startLambdaEndpoint(await loadBundle(), options);
+  const sqs = await startSqsEndpoint();
+  const onFailureQueueUrl = sqs.queueUrl(ON_FAILURE_QUEUE);
+  const targetDlqUrl = sqs.queueUrl(TARGET_DLQ);
+  const cloudFormation = await startCloudFormationEndpoint({
+    [STACK_NAME]: {
+      FunctionArn: lambda.functionArn,
+      TargetDeadLetterQueueUrl: targetDlqUrl,
+      OnFailureQueueUrl: onFailureQueueUrl,
+    },
+  });
+  const env = {
+    AWS_REGION: services.env.AWS_REGION ?? '',
+    AWS_ACCESS_KEY_ID: services.env.AWS_ACCESS_KEY_ID ?? '',
+    AWS_SECRET_ACCESS_KEY: services.env.AWS_SECRET_ACCESS_KEY ?? '',
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
+  };
+  Object.assign(process.env, env);
+  return {
+    services,
+    sqs,
+    lambda,
+    cloudFormation,
+    onFailureQueueUrl,
+    targetDlqUrl,
+    env,
+    close: async () => {
+      await Promise.all([services.close(), sqs.close(), lambda.close(), cloudFormation.close()]);
+    },
+  };
+}

@@ -1,0 +1,228 @@
+// The pure parts of `npm run failures`: reading a queue message, and the table `list` prints.
+import type { Message } from '@aws-sdk/client-sqs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
+import {
+  describeEvent,
+  type FailedEvent,
+  readFailedMessage,
+} from '#tools/failures/failed-message.ts';
+import { failureTable, formatAge, groupFailures } from '#tools/failures/failure-table.ts';
+import {
+  onFailureRecord,
+  sampleEvent,
+  targetDeadLetterAttributes,
+} from '#tools/local/failed-events.ts';
+
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
+
+function message(body: string, attributes: Record<string, string> = {}): Message {
+  return {
+    MessageId: 'm-1',
+    ReceiptHandle: 'r-1',
+    Body: body,
+    Attributes: { SentTimestamp: '1796000000000' },
+    MessageAttributes: Object.fromEntries(
+      Object.entries(attributes).map(([name, value]) => [
+        name,
+        { DataType: 'String', StringValue: value },
+      ]),
+    ),
+  };
+}
+
+describe('readFailedMessage', () => {
+  it('takes the event, error and condition from an on-failure record', async () => {
+    const event = await sampleEvent('4-destination-failure.updated.json');
+    const body = onFailureRecord(
+      event,
+      { errorType: 'SliceNotFound', errorMessage: 'slice e1f2 was not found' },
+      'EventAgeExceeded',
+    );
+    expect(readFailedMessage(message(body), QUEUE)).toEqual({
+      queueUrl: QUEUE,
+      messageId: 'm-1',
+      receiptHandle: 'r-1',
+      source: 'on-failure record',
+      errorName: 'SliceNotFound',
+      errorMessage: 'slice e1f2 was not found',
+      condition: 'EventAgeExceeded',
+      sentAt: 1796000000000,
+      event,
+      shape: 'destination record',
+      sliceId: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
+    });
+  });
+
+  it('takes a target-DLQ message body as the event, the error from its attributes', async () => {
+    const event = await sampleEvent('2-eventbridge-completion.updated.json');
+    const attributes = targetDeadLetterAttributes('NO_PERMISSIONS', 'not authorized');
+    expect(readFailedMessage(message(JSON.stringify(event), attributes), QUEUE)).toMatchObject({
+      source: 'target DLQ',
+      errorName: 'NO_PERMISSIONS',
+      errorMessage: 'not authorized',
+      condition: 'MaximumRetryAttempts',
+      event,
+      shape: 'EventBridge completion',
+      sliceId: '8a2d4c6e-1b3f-4a5c-8e7d-9f0b1c2d3e4f',
+    });
+  });
+
+  it('says "not delivered" for a target-DLQ message without ERROR_CODE', () => {
+    const failed = readFailedMessage(message('{"sliceId": "s"}'), QUEUE);
+    expect(failed).toMatchObject({ errorName: 'not delivered', condition: '-', sliceId: 's' });
+  });
+
+  it('keeps a body that is not JSON out of any replay', () => {
+    const failed = readFailedMessage({ ...message('{oops'), Attributes: {} }, QUEUE);
+    expect(failed).toMatchObject({ source: 'unreadable', errorName: 'body is not JSON' });
+    expect(failed.event).toBeUndefined();
+    expect(failed.sentAt).toBeUndefined();
+  });
+});
+
+describe('describeEvent', () => {
+  it.each([
+    [{ sliceId: 's' }, 'completion', 's'],
+    [
+      { 'detail-type': 'Execution Slice Completed', detail: { sliceId: 's' } },
+      'EventBridge completion',
+      's',
+    ],
+    [
+      {
+        'detail-type': 'Lambda Function Invocation Result – Failure',
+        detail: { requestPayload: { sliceId: 's' } },
+      },
+      'EventBridge destination record',
+      's',
+    ],
+    [{ requestContext: {}, requestPayload: { sliceId: 's' } }, 'destination record', 's'],
+    [{ detail: 'not an object' }, 'EventBridge completion', undefined],
+    [{ sliceId: 42 }, 'completion', undefined],
+    [['an', 'array'], 'not an object', undefined],
+  ])('%j is a %s about slice %s', (event, shape, sliceId) => {
+    expect(describeEvent(event)).toEqual({ shape, sliceId });
+  });
+
+  // The tool finds slice ids without validating, so that rejected events still show theirs; this
+  // keeps it in step with the function's own parser on every event the function accepts.
+  it('finds the slice id the function would report on, for every shape it accepts', () => {
+    const completion = fc.record({
+      sliceId: fc.uuid(),
+      lambdaRequestId: fc.uuid(),
+      attemptNumber: fc.nat(5),
+    });
+    const destinationRecord = fc.record({
+      requestContext: fc.record({
+        requestId: fc.uuid(),
+        condition: fc.constantFrom('Success', 'RetriesExhausted', 'EventAgeExceeded'),
+      }),
+      requestPayload: fc.record({ sliceId: fc.uuid() }),
+    });
+    const envelope = (detailType: fc.Arbitrary<string>, detail: fc.Arbitrary<object>) =>
+      fc.record({ 'detail-type': detailType, time: fc.constant('2026-11-28T10:00:00Z'), detail });
+    const event = fc.oneof(
+      completion,
+      destinationRecord,
+      envelope(fc.constantFrom('Execution Slice Completed', 'Anything Else'), completion),
+      envelope(
+        fc.constantFrom(
+          'Lambda Function Invocation Result - Success',
+          'Lambda Function Invocation Result – Failure',
+        ),
+        destinationRecord,
+      ),
+    );
+    fc.assert(
+      fc.property(event, (e) => {
+        expect(describeEvent(e).sliceId).toBe(parseCompletionEvent(e).sliceId);
+      }),
+      { seed: 10, numRuns: 200 },
+    );
+  });
+});
+
+describe('formatAge', () => {
+  it.each([
+    [0, '0s'],
+    [999, '0s'],
+    [42_000, '42s'],
+    [60_000, '1m'],
+    [(12 * 60 + 5) * 1000, '12m 5s'],
+    [(3 * 3600 + 12 * 60 + 59) * 1000, '3h 12m'],
+    [3 * 3600 * 1000 + 30_000, '3h'],
+    [(2 * 86_400 + 4 * 3600 + 7 * 60) * 1000, '2d 4h'],
+    [-5000, '0s'],
+  ])('%i ms is %s', (ms, text) => {
+    expect(formatAge(ms)).toBe(text);
+  });
+});
+
+const failedEvent = fc.record({
+  errorName: fc.constantFrom('KodexaUnavailable', 'InvalidCompletionEvent', 'THROTTLING'),
+  condition: fc.constantFrom('RetriesExhausted', 'EventAgeExceeded'),
+  sentAt: fc.option(fc.integer({ min: 0, max: 1e12 }), { nil: undefined }),
+  sliceId: fc.option(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { nil: undefined }),
+  errorMessage: fc.option(fc.string(), { nil: undefined }),
+}) as fc.Arbitrary<FailedEvent>;
+
+describe('groupFailures', () => {
+  it('puts each event in the one group of its error and condition, most frequent first', () => {
+    fc.assert(
+      fc.property(fc.array(failedEvent, { maxLength: 30 }), (events) => {
+        const groups = groupFailures(events);
+        expect(groups.reduce((sum, g) => sum + g.count, 0)).toBe(events.length);
+        for (const group of groups) {
+          const members = events.filter(
+            (e) => e.errorName === group.errorName && e.condition === group.condition,
+          );
+          expect(group.count).toBe(members.length);
+          const sent = members.flatMap((e) => (e.sentAt === undefined ? [] : [e.sentAt]));
+          expect(group.oldestSentAt).toBe(sent.length > 0 ? Math.min(...sent) : undefined);
+          expect(new Set(group.sliceIds)).toEqual(
+            new Set(members.flatMap((e) => (e.sliceId === undefined ? [] : [e.sliceId]))),
+          );
+          expect(group.sliceIds).toHaveLength(new Set(group.sliceIds).size);
+        }
+        const counts = groups.map((g) => g.count);
+        expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      }),
+      { seed: 10, numRuns: 200 },
+    );
+  });
+});
+
+describe('failureTable', () => {
+  it('aligns the columns, shows at most three slices and an example message per group', () => {
+    const now = 1_000_000_000;
+    const lines = failureTable(
+      [
+        {
+          errorName: 'KodexaUnavailable',
+          condition: 'RetriesExhausted',
+          count: 12,
+          oldestSentAt: now - 2 * 3600_000,
+          sliceIds: ['a', 'b', 'c', 'd', 'e'],
+          example: `HTTP 503 ${'x'.repeat(200)}`,
+        },
+        {
+          errorName: 'THROTTLING',
+          condition: 'MaximumRetryAttempts',
+          count: 1,
+          oldestSentAt: undefined,
+          sliceIds: [],
+          example: undefined,
+        },
+      ],
+      now,
+    );
+    expect(lines).toEqual([
+      'count  error              condition             oldest  slices',
+      '   12  KodexaUnavailable  RetriesExhausted      2h      a, b, c, +2 more',
+      `       e.g. HTTP 503 ${'x'.repeat(151)}...`,
+      '    1  THROTTLING         MaximumRetryAttempts  -       -',
+    ]);
+  });
+});

@@ -1,0 +1,105 @@
+// What one message of either queue says: the event to replay, why it failed, and which slice it
+// is about. Pure: a message in, a FailedEvent out, whatever the body holds.
+import type { Message } from '@aws-sdk/client-sqs';
+
+export interface FailedEvent {
+  queueUrl: string;
+  messageId: string;
+  receiptHandle: string;
+  /** An on-failure record (Lambda's), a target-DLQ message (EventBridge's), or neither. */
+  source: 'on-failure record' | 'target DLQ' | 'unreadable';
+  errorName: string;
+  errorMessage: string | undefined;
+  condition: string;
+  /** Epoch ms when the message was sent to the queue. */
+  sentAt: number | undefined;
+  /** What the function is invoked with on replay; absent when the body is not JSON. */
+  event?: unknown;
+  shape: string;
+  sliceId: string | undefined;
+}
+
+const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
+
+export function readFailedMessage(message: Message, queueUrl: string): FailedEvent {
+  const sent = Number(message.Attributes?.SentTimestamp);
+  const base = {
+    queueUrl,
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    sentAt: Number.isFinite(sent) ? sent : undefined,
+  };
+  let body: unknown;
+  try {
+    body = JSON.parse(message.Body ?? '');
+  } catch {
+    return {
+      ...base,
+      source: 'unreadable',
+      errorName: 'body is not JSON',
+      errorMessage: undefined,
+      condition: '-',
+      shape: 'not JSON',
+      sliceId: undefined,
+    };
+  }
+  // Lambda's invocation record carries the event as requestPayload and the error beside it;
+  // EventBridge puts the event itself on the target DLQ, the error in message attributes.
+  if (isObject(body) && isObject(body.requestContext) && 'requestPayload' in body) {
+    const response = isObject(body.responsePayload) ? body.responsePayload : {};
+    const event = body.requestPayload;
+    return {
+      ...base,
+      source: 'on-failure record',
+      errorName:
+        text(response.errorType) ??
+        text(isObject(body.responseContext) ? body.responseContext.functionError : undefined) ??
+        '-',
+      errorMessage: text(response.errorMessage),
+      condition: text(body.requestContext.condition) ?? '-',
+      event,
+      ...describeEvent(event),
+    };
+  }
+  const attribute = (name: string) => text(message.MessageAttributes?.[name]?.StringValue);
+  return {
+    ...base,
+    source: 'target DLQ',
+    errorName: attribute('ERROR_CODE') ?? 'not delivered',
+    errorMessage: attribute('ERROR_MESSAGE'),
+    condition: attribute('EXHAUSTED_RETRY_CONDITION') ?? '-',
+    event: body,
+    ...describeEvent(body),
+  };
+}
+
+/**
+ * Which of the function's three input shapes the event is and where its slice id sits, decided
+ * as functions/slice-completion/parse-event.ts decides, but without validating: an event the
+ * function rejects still shows the slice it was about.
+ */
+export function describeEvent(event: unknown): { shape: string; sliceId: string | undefined } {
+  if (!isObject(event)) return { shape: 'not an object', sliceId: undefined };
+  if ('detail-type' in event || 'detail' in event) {
+    const detail = isObject(event.detail) ? event.detail : {};
+    const type = text(event['detail-type']) ?? '';
+    if (type.startsWith(DESTINATION_DETAIL_TYPE)) {
+      const payload = isObject(detail.requestPayload) ? detail.requestPayload : {};
+      return { shape: 'EventBridge destination record', sliceId: text(payload.sliceId) };
+    }
+    return { shape: 'EventBridge completion', sliceId: text(detail.sliceId) };
+  }
+  if ('requestContext' in event) {
+    const payload = isObject(event.requestPayload) ? event.requestPayload : {};
+    return { shape: 'destination record', sliceId: text(payload.sliceId) };
+  }
+  return { shape: 'completion', sliceId: text(event.sliceId) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

@@ -1,0 +1,51 @@
+// Failed events as the stack's two queues hold them: Lambda's on-failure record around the event,
+// or the event itself on EventBridge's target DLQ with the error in message attributes.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { root } from '../../infra/build.ts';
+
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:slice-completion';
+
+/** A file of events/, parsed. */
+export async function sampleEvent(file: string): Promise<unknown> {
+  return JSON.parse(await readFile(`${root}events/${file}`, 'utf8'));
+}
+
+/** What Lambda sends to the on-failure destination when an asynchronous invocation failed. */
+export function onFailureRecord(
+  event: unknown,
+  error: { errorType: string; errorMessage: string },
+  condition = 'RetriesExhausted',
+): string {
+  return JSON.stringify({
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: `${FUNCTION_ARN}:$LATEST`,
+      condition,
+      approximateInvokeCount: 3,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: {
+      ...error,
+      trace: [`${error.errorType}: ${error.errorMessage}`, '    at file:///var/task/index.mjs:1:1'],
+    },
+  });
+}
+
+/** The message attributes EventBridge sets on an event it could not deliver to a target. */
+export function targetDeadLetterAttributes(
+  errorCode: string,
+  errorMessage: string,
+): Record<string, string> {
+  return {
+    ERROR_CODE: errorCode,
+    ERROR_MESSAGE: errorMessage,
+    EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+    RETRY_ATTEMPTS: '10',
+    RULE_ARN: 'arn:aws:events:us-east-1:000000000000:rule/slice-completion-destination-records',
+    TARGET_ARN: FUNCTION_ARN,
+  };
+}
