@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, type CfnResource, type Stack, Validations } from 'aws-cdk-lib';
@@ -8,7 +8,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/app.ts';
-import { buildFunction, bundlePath, root } from '../../infra/build.ts';
+import { bundlePath, root } from '../../infra/build.ts';
 import type { SliceCompletion } from '../../infra/slice-completion.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
@@ -97,9 +97,7 @@ const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 let minimal: Synthesized;
 let full: Synthesized;
 
-beforeAll(async () => {
-  // `npm test` builds first; a bare `vitest run` may not have.
-  if (!existsSync(bundlePath)) await buildFunction();
+beforeAll(() => {
   minimal = new Synthesized(minimalContext);
   full = new Synthesized(fullContext);
 });
