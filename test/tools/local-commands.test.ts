@@ -1,7 +1,8 @@
 // `npm start` and `npm run invoke`, run as a user runs them: a child process on the pinned Node.
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -81,23 +82,85 @@ describe('npm run invoke', () => {
 });
 
 describe('npm run emulator', () => {
+  const sliceUrl = (url: string) =>
+    `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`;
+
+  /** The URL and key the emulator prints, once it has printed both. */
+  async function printed(child: ChildProcessWithoutNullStreams) {
+    let url = '';
+    for await (const line of createInterface(child.stdout)) {
+      if (line.startsWith('Kodexa emulator at ')) url = line.replace('Kodexa emulator at ', '');
+      if (line.startsWith('x-api-key: ')) return { url, apiKey: line.replace('x-api-key: ', '') };
+    }
+    throw new Error('the emulator exited without printing its URL and key');
+  }
+
   it('serves the sample slices at the URL and with the key it prints', async () => {
     const child = spawn(process.execPath, ['tools/emulator.ts', '--port', '0'], { cwd: root });
     try {
-      const lines = createInterface(child.stdout);
-      const [urlLine] = (await once(lines, 'line')) as [string];
-      const [keyLine] = (await once(lines, 'line')) as [string];
-      const url = urlLine.replace('Kodexa emulator at ', '');
-      const apiKey = keyLine.replace('x-api-key: ', '');
-      const slice = await fetch(
-        `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`,
-        { headers: { 'x-api-key': apiKey } },
-      );
+      const { url, apiKey } = await printed(child);
+      const slice = await fetch(sliceUrl(url), { headers: { 'x-api-key': apiKey } });
       expect(slice.status).toBe(200);
       expect(await slice.json()).toMatchObject({ status: 'RUNNING', changeSequence: 2 });
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
+    }
+  });
+
+  it('takes its key from --key, and stops serving when npm gets SIGTERM', async () => {
+    // Its own process group, so that whatever npm started can be ended if the test fails.
+    const npm = spawn('npm', ['run', 'emulator', '--', '--port', '0', '--key', 'my-key'], {
+      cwd: root,
+      detached: true,
+    });
+    try {
+      const { url, apiKey } = await printed(npm);
+      expect(apiKey).toBe('my-key');
+      const slice = await fetch(sliceUrl(url), { headers: { 'x-api-key': 'my-key' } });
+      expect(slice.status).toBe(200);
+
+      npm.kill('SIGTERM');
+      await once(npm, 'exit');
+      const error = await fetch(sliceUrl(url)).then(
+        () => new Error('still serving'),
+        (error: Error) => error,
+      );
+      expect((error.cause as NodeJS.ErrnoException | undefined)?.code).toBe('ECONNREFUSED');
+    } finally {
+      try {
+        if (npm.pid) process.kill(-npm.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: nothing of the group is left, as it should be
+      }
+    }
+  });
+
+  it.each([
+    [['--port', 'abc'], 'emulator: --port must be an integer from 0 to 65535, got "abc"'],
+    [['--port', '70000'], 'emulator: --port must be an integer from 0 to 65535, got "70000"'],
+    [['--verbose'], "emulator: Unknown option '--verbose'"],
+    [['--key', ''], 'emulator: --key must not be empty'],
+  ])('%o fails with one line naming the problem, exit code 1', async (args, message) => {
+    const { code, stdout, stderr } = await node('tools/emulator.ts', ...args);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`${message}\n`);
+  });
+
+  it('says so when the port is in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stdout, stderr } = await node('tools/emulator.ts', '--port', String(port));
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `emulator: port ${port} is already in use; choose another with --port N\n`,
+      );
+    } finally {
+      taken.close();
     }
   });
 });
