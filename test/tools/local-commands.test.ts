@@ -1,7 +1,7 @@
 // `npm start` and `npm run invoke`, run as a user runs them: a child process on the pinned Node.
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,42 @@ describe('npm start', () => {
     expect(stdout).toContain(
       '7 of 7 events did what their file names say; 1 secret read, 1 connection to Kodexa',
     );
+  });
+});
+
+describe('npm start -- --events DIR', () => {
+  it('names each file it cannot run, runs the others and exits 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'start-events-'));
+    try {
+      await copyFile(
+        `${root}events/1-direct-success.updated.json`,
+        `${dir}/1-direct-success.updated.json`,
+      );
+      await writeFile(`${dir}/2-broken.updated.json`, '{"sliceId": ');
+      await writeFile(`${dir}/3-my-event.json`, '{}');
+      const { code, stdout } = await node('tools/start.ts', '--events', dir);
+      expect(code).toBe(1);
+      expect(stdout).toContain(`${dir}/1-direct-success.updated.json\n  ok   updated`);
+      expect(stdout).toContain(
+        `${dir}/2-broken.updated.json\n  FAIL not valid JSON: Unexpected end of JSON input\n`,
+      );
+      expect(stdout).toContain(
+        `${dir}/3-my-event.json\n  FAIL not named <n>-<what>.<expected outcome or error name>.json`,
+      );
+      expect(stdout).toContain('1 of 3 events did what their file names say');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it.each([
+    [['--events', '/no/such/dir'], 'start: cannot read the events directory /no/such/dir: ENOENT'],
+    [['--verbose'], "start: Unknown option '--verbose'"],
+  ])('%o fails with one line naming the problem, exit code 1', async (args, message) => {
+    const { code, stdout, stderr } = await node('tools/start.ts', ...args);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`${message}\n`);
   });
 });
 
