@@ -13,7 +13,15 @@ import { root } from '../../infra/build.ts';
 const run = promisify(execFile);
 
 async function node(script: string, ...args: string[]) {
-  const env = { ...process.env, POWERTOOLS_LOG_LEVEL: undefined };
+  return nodeWith({}, script, ...args);
+}
+
+async function nodeWith(
+  vars: Record<string, string | undefined>,
+  script: string,
+  ...args: string[]
+) {
+  const env = { ...process.env, POWERTOOLS_LOG_LEVEL: undefined, ...vars };
   return run(process.execPath, [script, ...args], { cwd: root, env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
@@ -75,24 +83,53 @@ describe('npm start -- --events DIR', () => {
 });
 
 describe('npm run invoke', () => {
-  it('sends one event to the emulator and shows the slice change', async () => {
-    const { code, stdout } = await node(
+  it('sends one event to the emulator and shows each value it wrote, long ones shortened', async () => {
+    const { code, stdout, stderr } = await node(
       'tools/invoke.ts',
       'events/4-destination-failure.updated.json',
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^updated \(changeSequence 3\)\n/);
-    expect(stdout).toContain('"RUNNING" -> "FAILED"');
+    expect(stderr).toBe('');
+    const [outcome, ...fields] = stdout.trimEnd().split('\n');
+    expect(outcome).toBe('updated (changeSequence 3)');
+    expect(fields).toEqual([
+      '  changeSequence   2 -> 3',
+      expect.stringMatching(/^ {2}updatedOn {8}"2026-11-28T10:00:15\.000Z" -> "[\d-]+T[\d:.]+Z"$/),
+      '  status           "RUNNING" -> "FAILED"',
+      '  lambdaRequestId  null -> "2f3e4d5c-6b7a-4988-a776-655443322110"',
+      '  durationMs       null -> 6500',
+      '  completedAt      null -> "2026-11-28T10:00:21.500Z"',
+      '  errorMessage     null -> "page 3 of family-4 is not a valid PDF"',
+      '  errorDetails     {} -> {"errorType":"DocumentParseError","stackTrace":["Document...',
+    ]);
   });
 
-  it('prints the named error and exits 1 when the function fails', async () => {
-    const { code, stdout } = await node(
+  it('prints the named error to stderr, as its own errors, and exits 1 when the function fails', async () => {
+    const { code, stdout, stderr } = await node(
       'tools/invoke.ts',
       'events/7-invalid.InvalidCompletionEvent.json',
     );
     expect(code).toBe(1);
-    expect(stdout).toMatch(
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
       /^InvalidCompletionEvent: invalid completion event: sliceId: must be a UUID/,
+    );
+  });
+
+  it('asks for AWS_REGION with --kodexa-url, before trying to reach AWS', async () => {
+    const { code, stdout, stderr } = await nodeWith(
+      { AWS_REGION: undefined },
+      'tools/invoke.ts',
+      'events/1-direct-success.updated.json',
+      '--kodexa-url',
+      'https://platform.kodexa.ai',
+      '--secret-id',
+      'kodexa/api-key',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'invoke: with --kodexa-url, set AWS_REGION to the region of the secret, e.g. AWS_REGION=eu-west-1\n',
     );
   });
 
