@@ -37,24 +37,35 @@ export async function buildFunction(): Promise<esbuild.Metafile> {
   return metafile;
 }
 
-/** Rebuilds only when a source file is newer than the bundle, so local tools start fast. */
+/**
+ * Rebuilds only when something the bundle is made of changed since it was built, so local tools
+ * and tests start fast yet never run an old bundle: a source file, a directory under functions/
+ * (its mtime changes when a file in it is added, deleted or renamed), the build's own code, or the
+ * installed dependencies (npm rewrites node_modules/.package-lock.json on every install).
+ */
 export async function buildIfStale(): Promise<void> {
-  const built = await stat(bundlePath).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  const sources = await readdir(`${root}functions`, { recursive: true, withFileTypes: true });
-  for (const entry of sources) {
-    if (!entry.isFile()) continue;
-    if ((await stat(`${entry.parentPath}/${entry.name}`)).mtimeMs > built) {
-      await buildFunction();
-      return;
-    }
-  }
+  const entries = await readdir(`${root}functions`, { recursive: true, withFileTypes: true });
+  const inputs = [
+    `${root}functions`,
+    ...entries.map((entry) => `${entry.parentPath}/${entry.name}`),
+    `${root}infra/build.ts`,
+    `${root}infra/own-source-map.ts`,
+    `${root}node_modules/.package-lock.json`,
+  ];
+  // A missing bundle is older than everything; a missing input, newer.
+  const mtime = (path: string, missing: number) =>
+    stat(path).then(
+      (s) => s.mtimeMs,
+      () => missing,
+    );
+  const built = await mtime(bundlePath, 0);
+  const changed = await Promise.all(inputs.map((input) => mtime(input, Number.POSITIVE_INFINITY)));
+  if (changed.some((time) => time > built)) await buildFunction();
 }
 
 if (import.meta.main) {
   const metafile = await buildFunction();
   const bytes = Object.values(metafile.outputs).find((o) => o.entryPoint)?.bytes ?? 0;
-  console.log(`built ${bundlePath} (${(bytes / 1024).toFixed(1)} KiB)`);
+  // stderr: `npx cdk synth > template.yaml` runs this first, and its stdout must be the template.
+  console.error(`built ${bundlePath} (${(bytes / 1024).toFixed(1)} KiB)`);
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildIfStale } from '../infra/build.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from './local/local-services.ts';
-import { outcomeLine, sliceChange } from './local/show-slice.ts';
+import { outcomeLine, sliceWrites } from './local/show-slice.ts';
 
 const USAGE =
   'usage: npm run invoke -- <event.json> [--kodexa-url URL --secret-id SECRET_NAME_OR_ARN]';
@@ -22,6 +22,12 @@ async function main(): Promise<number> {
   if (Boolean(kodexaUrl) !== Boolean(secretId)) {
     throw new Error(`--kodexa-url and --secret-id go together\n${USAGE}`);
   }
+  if (kodexaUrl && !process.env.AWS_REGION) {
+    // Lambda always sets it; the SDK needs it to find Secrets Manager.
+    throw new Error(
+      'with --kodexa-url, set AWS_REGION to the region of the secret, e.g. AWS_REGION=eu-west-1',
+    );
+  }
   const event = await readEvent(file);
 
   await buildIfStale();
@@ -37,11 +43,15 @@ async function main(): Promise<number> {
     const handler = await loadBundle();
     const before = services && structuredClone(new Map(services.kodexa.slices));
     const result = await handler(event, lambdaContext()).catch((error: Error) => error);
+    // Errors, the function's and this tool's, go to stderr.
+    if (result instanceof Error) {
+      console.error(outcomeLine(result));
+      return 1;
+    }
     console.log(outcomeLine(result));
-    if (result instanceof Error) return 1;
     if (services && before) {
       const { sliceId } = result as { sliceId: string };
-      console.log(sliceChange(before.get(sliceId), services.kodexa.slices.get(sliceId)).join('\n'));
+      console.log(sliceWrites(before.get(sliceId), services.kodexa.slices.get(sliceId)).join('\n'));
     }
     return 0;
   } finally {

@@ -3,6 +3,7 @@
 import { setImmediate } from 'node:timers/promises';
 import type { ApiKeySource } from './api-key.ts';
 import {
+  ConfigurationError,
   KodexaAuthError,
   KodexaRequestRejected,
   KodexaUnavailable,
@@ -57,7 +58,7 @@ async function send(
   sliceId: string,
   body?: Slice,
 ): Promise<Slice | 'conflict'> {
-  const request = `${method} ${path}`;
+  const request = `${method} ${options.baseUrl}${path}`;
   let apiKey = await options.apiKey();
   let keyRefreshed = false;
   let lastFailure = '';
@@ -82,6 +83,12 @@ async function send(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      // fetch never connects to a port the Fetch standard blocks: a setting to fix, not an outage.
+      if (((error as Error).cause as Error | undefined)?.message === 'bad port') {
+        throw new ConfigurationError(
+          `KODEXA_URL ${options.baseUrl}: fetch refuses its port ("bad port")`,
+        );
+      }
       lastFailure = networkFailure(error, timeoutMs);
       options.debug('Kodexa request failed', { request, attempt, failure: lastFailure });
       await backOff(invocation, request, attempt, null, lastFailure);

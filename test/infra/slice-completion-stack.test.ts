@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, type CfnResource, type Stack, Validations } from 'aws-cdk-lib';
@@ -8,7 +8,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/app.ts';
-import { buildFunction, bundlePath, root } from '../../infra/build.ts';
+import { bundlePath, root } from '../../infra/build.ts';
 import type { SliceCompletion } from '../../infra/slice-completion.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
@@ -31,12 +31,15 @@ const fullContext = {
   schemaRegistryName: 'acme-pipelines',
 };
 
+// The feature flags in cdk.json, which `cdk synth` and `cdk deploy` apply: the template tested is
+// the template deployed.
+const { context: featureFlags } = JSON.parse(readFileSync(`${root}cdk.json`, 'utf8'));
 const outdirs: string[] = [];
 
 function appWith(context: Record<string, string>): App {
   const outdir = mkdtempSync(join(tmpdir(), 'slice-completion-cdk-'));
   outdirs.push(outdir);
-  return createApp({ context, outdir });
+  return createApp({ context: { ...featureFlags, ...context }, outdir });
 }
 
 /** One synthesized app, its stack's template and the logical IDs of the resources under test. */
@@ -95,9 +98,7 @@ const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 let minimal: Synthesized;
 let full: Synthesized;
 
-beforeAll(async () => {
-  // `npm test` builds first; a bare `vitest run` may not have.
-  if (!existsSync(bundlePath)) await buildFunction();
+beforeAll(() => {
   minimal = new Synthesized(minimalContext);
   full = new Synthesized(fullContext);
 });
@@ -195,12 +196,12 @@ describe('IAM', () => {
         Resource: arnOf(minimal.ids.logGroup),
       },
       {
-        Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
         Effect: 'Allow',
         Resource: arnOf(minimal.ids.onFailureQueue),
       },
       {
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
         Effect: 'Allow',
         Resource: {
           'Fn::Join': [
@@ -223,7 +224,7 @@ describe('IAM', () => {
 
   it('reads the secret imported by ARN at exactly that ARN', () => {
     expect(full.policyStatements()).toContainEqual({
-      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       Effect: 'Allow',
       Resource: secretArn,
     });

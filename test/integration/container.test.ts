@@ -7,7 +7,7 @@ import { type LocalServices, startLocalServices } from '#tools/local/local-servi
 import { captureOutput } from '../support/capture-output.ts';
 
 let services: LocalServices;
-captureOutput();
+const output = captureOutput();
 
 beforeAll(async () => {
   services = await startLocalServices({ slices: [{ id: randomUUID(), changeSequence: 1 }] });
@@ -52,6 +52,20 @@ describe('configuration', () => {
     expect(error.name).toBe('ConfigurationError');
     expect(error.message).toContain(message);
   });
+
+  it('fails at once with ConfigurationError naming KODEXA_URL when fetch refuses its port', async () => {
+    output.clear();
+    // Port 9 is on the Fetch standard's list of bad ports: fetch never connects to it.
+    const error = await coldInvoke({ KODEXA_URL: 'http://127.0.0.1:9' });
+    expect(error.name).toBe('ConfigurationError');
+    expect(error.message).toBe(
+      'KODEXA_URL http://127.0.0.1:9: fetch refuses its port ("bad port")',
+    );
+    expect(output.jsonLines().at(-1)).toMatchObject({
+      message: 'slice completion failed',
+      retries: 0,
+    });
+  });
 });
 
 describe('surroundings', () => {
@@ -77,8 +91,10 @@ describe('surroundings', () => {
 
   it('gives up on an unreachable Kodexa before the invocation runs out of time', async () => {
     const started = Date.now();
-    const error = await coldInvoke({ KODEXA_URL: `http://127.0.0.1:${await closedPort()}` }, 3000);
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const error = await coldInvoke({ KODEXA_URL: url }, 3000);
     expect(error.name).toBe('KodexaUnavailable');
+    expect(error.message).toContain(`GET ${url}/api/orchestrator-execution-slices/`);
     expect(error.message).toContain('ECONNREFUSED');
     expect(Date.now() - started).toBeLessThan(3000);
   });

@@ -1,7 +1,8 @@
 // `npm start` and `npm run invoke`, run as a user runs them: a child process on the pinned Node.
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +13,15 @@ import { root } from '../../infra/build.ts';
 const run = promisify(execFile);
 
 async function node(script: string, ...args: string[]) {
-  const env = { ...process.env, POWERTOOLS_LOG_LEVEL: undefined };
+  return nodeWith({}, script, ...args);
+}
+
+async function nodeWith(
+  vars: Record<string, string | undefined>,
+  script: string,
+  ...args: string[]
+) {
+  const env = { ...process.env, POWERTOOLS_LOG_LEVEL: undefined, ...vars };
   return run(process.execPath, [script, ...args], { cwd: root, env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
@@ -37,25 +46,90 @@ describe('npm start', () => {
   });
 });
 
+describe('npm start -- --events DIR', () => {
+  it('names each file it cannot run, runs the others and exits 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'start-events-'));
+    try {
+      await copyFile(
+        `${root}events/1-direct-success.updated.json`,
+        `${dir}/1-direct-success.updated.json`,
+      );
+      await writeFile(`${dir}/2-broken.updated.json`, '{"sliceId": ');
+      await writeFile(`${dir}/3-my-event.json`, '{}');
+      const { code, stdout } = await node('tools/start.ts', '--events', dir);
+      expect(code).toBe(1);
+      expect(stdout).toContain(`${dir}/1-direct-success.updated.json\n  ok   updated`);
+      expect(stdout).toContain(
+        `${dir}/2-broken.updated.json\n  FAIL not valid JSON: Unexpected end of JSON input\n`,
+      );
+      expect(stdout).toContain(
+        `${dir}/3-my-event.json\n  FAIL not named <n>-<what>.<expected outcome or error name>.json`,
+      );
+      expect(stdout).toContain('1 of 3 events did what their file names say');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it.each([
+    [['--events', '/no/such/dir'], 'start: cannot read the events directory /no/such/dir: ENOENT'],
+    [['--verbose'], "start: Unknown option '--verbose'"],
+  ])('%o fails with one line naming the problem, exit code 1', async (args, message) => {
+    const { code, stdout, stderr } = await node('tools/start.ts', ...args);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`${message}\n`);
+  });
+});
+
 describe('npm run invoke', () => {
-  it('sends one event to the emulator and shows the slice change', async () => {
-    const { code, stdout } = await node(
+  it('sends one event to the emulator and shows each value it wrote, long ones shortened', async () => {
+    const { code, stdout, stderr } = await node(
       'tools/invoke.ts',
       'events/4-destination-failure.updated.json',
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^updated \(changeSequence 3\)\n/);
-    expect(stdout).toContain('"RUNNING" -> "FAILED"');
+    expect(stderr).toBe('');
+    const [outcome, ...fields] = stdout.trimEnd().split('\n');
+    expect(outcome).toBe('updated (changeSequence 3)');
+    expect(fields).toEqual([
+      '  changeSequence   2 -> 3',
+      expect.stringMatching(/^ {2}updatedOn {8}"2026-11-28T10:00:15\.000Z" -> "[\d-]+T[\d:.]+Z"$/),
+      '  status           "RUNNING" -> "FAILED"',
+      '  lambdaRequestId  null -> "2f3e4d5c-6b7a-4988-a776-655443322110"',
+      '  durationMs       null -> 6500',
+      '  completedAt      null -> "2026-11-28T10:00:21.500Z"',
+      '  errorMessage     null -> "page 3 of family-4 is not a valid PDF"',
+      '  errorDetails     {} -> {"errorType":"DocumentParseError","stackTrace":["Document...',
+    ]);
   });
 
-  it('prints the named error and exits 1 when the function fails', async () => {
-    const { code, stdout } = await node(
+  it('prints the named error to stderr, as its own errors, and exits 1 when the function fails', async () => {
+    const { code, stdout, stderr } = await node(
       'tools/invoke.ts',
       'events/7-invalid.InvalidCompletionEvent.json',
     );
     expect(code).toBe(1);
-    expect(stdout).toMatch(
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
       /^InvalidCompletionEvent: invalid completion event: sliceId: must be a UUID/,
+    );
+  });
+
+  it('asks for AWS_REGION with --kodexa-url, before trying to reach AWS', async () => {
+    const { code, stdout, stderr } = await nodeWith(
+      { AWS_REGION: undefined },
+      'tools/invoke.ts',
+      'events/1-direct-success.updated.json',
+      '--kodexa-url',
+      'https://platform.kodexa.ai',
+      '--secret-id',
+      'kodexa/api-key',
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'invoke: with --kodexa-url, set AWS_REGION to the region of the secret, e.g. AWS_REGION=eu-west-1\n',
     );
   });
 
@@ -81,23 +155,85 @@ describe('npm run invoke', () => {
 });
 
 describe('npm run emulator', () => {
+  const sliceUrl = (url: string) =>
+    `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`;
+
+  /** The URL and key the emulator prints, once it has printed both. */
+  async function printed(child: ChildProcessWithoutNullStreams) {
+    let url = '';
+    for await (const line of createInterface(child.stdout)) {
+      if (line.startsWith('Kodexa emulator at ')) url = line.replace('Kodexa emulator at ', '');
+      if (line.startsWith('x-api-key: ')) return { url, apiKey: line.replace('x-api-key: ', '') };
+    }
+    throw new Error('the emulator exited without printing its URL and key');
+  }
+
   it('serves the sample slices at the URL and with the key it prints', async () => {
     const child = spawn(process.execPath, ['tools/emulator.ts', '--port', '0'], { cwd: root });
     try {
-      const lines = createInterface(child.stdout);
-      const [urlLine] = (await once(lines, 'line')) as [string];
-      const [keyLine] = (await once(lines, 'line')) as [string];
-      const url = urlLine.replace('Kodexa emulator at ', '');
-      const apiKey = keyLine.replace('x-api-key: ', '');
-      const slice = await fetch(
-        `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`,
-        { headers: { 'x-api-key': apiKey } },
-      );
+      const { url, apiKey } = await printed(child);
+      const slice = await fetch(sliceUrl(url), { headers: { 'x-api-key': apiKey } });
       expect(slice.status).toBe(200);
       expect(await slice.json()).toMatchObject({ status: 'RUNNING', changeSequence: 2 });
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
+    }
+  });
+
+  it('takes its key from --key, and stops serving when npm gets SIGTERM', async () => {
+    // Its own process group, so that whatever npm started can be ended if the test fails.
+    const npm = spawn('npm', ['run', 'emulator', '--', '--port', '0', '--key', 'my-key'], {
+      cwd: root,
+      detached: true,
+    });
+    try {
+      const { url, apiKey } = await printed(npm);
+      expect(apiKey).toBe('my-key');
+      const slice = await fetch(sliceUrl(url), { headers: { 'x-api-key': 'my-key' } });
+      expect(slice.status).toBe(200);
+
+      npm.kill('SIGTERM');
+      await once(npm, 'exit');
+      const error = await fetch(sliceUrl(url)).then(
+        () => new Error('still serving'),
+        (error: Error) => error,
+      );
+      expect((error.cause as NodeJS.ErrnoException | undefined)?.code).toBe('ECONNREFUSED');
+    } finally {
+      try {
+        if (npm.pid) process.kill(-npm.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: nothing of the group is left, as it should be
+      }
+    }
+  });
+
+  it.each([
+    [['--port', 'abc'], 'emulator: --port must be an integer from 0 to 65535, got "abc"'],
+    [['--port', '70000'], 'emulator: --port must be an integer from 0 to 65535, got "70000"'],
+    [['--verbose'], "emulator: Unknown option '--verbose'"],
+    [['--key', ''], 'emulator: --key must not be empty'],
+  ])('%o fails with one line naming the problem, exit code 1', async (args, message) => {
+    const { code, stdout, stderr } = await node('tools/emulator.ts', ...args);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`${message}\n`);
+  });
+
+  it('says so when the port is in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stdout, stderr } = await node('tools/emulator.ts', '--port', String(port));
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `emulator: port ${port} is already in use; choose another with --port N\n`,
+      );
+    } finally {
+      taken.close();
     }
   });
 });

@@ -111,7 +111,10 @@ export async function startKodexaEmulator(
   server.on('connection', () => connections++);
   server.keepAliveTimeout = 60_000;
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {
