@@ -84,11 +84,11 @@ describe('npm run emulator', () => {
   it('serves the sample slices at the URL and with the key it prints', async () => {
     const child = spawn(process.execPath, ['tools/emulator.ts', '--port', '0'], { cwd: root });
     try {
-      const lines = createInterface(child.stdout);
-      const [urlLine] = (await once(lines, 'line')) as [string];
-      const [keyLine] = (await once(lines, 'line')) as [string];
-      const url = urlLine.replace('Kodexa emulator at ', '');
-      const apiKey = keyLine.replace('x-api-key: ', '');
+      // The iterator buffers lines: once(lines, 'line') twice misses the second line when both
+      // arrive in one chunk, as they do on a busy machine.
+      const lines = createInterface(child.stdout)[Symbol.asyncIterator]();
+      const url = String((await lines.next()).value).replace('Kodexa emulator at ', '');
+      const apiKey = String((await lines.next()).value).replace('x-api-key: ', '');
       const slice = await fetch(
         `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`,
         { headers: { 'x-api-key': apiKey } },
