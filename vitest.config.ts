@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -9,6 +9,10 @@ export default defineConfig({
     // process.stdout, so sharing a worker would let one file's settings leak into the next, and
     // would save under a second.
     isolate: true,
+    // Under AWS's runtime client, with a native build on first use: npm run test:runtime.
+    exclude: [...configDefaults.exclude, 'test/runtime/**'],
     testTimeout: 20_000,
+    // Each CDK synth takes seconds; a busy 2-core machine doubles that.
+    hookTimeout: 60_000,
   },
 });

@@ -2,12 +2,21 @@
 // in the logs and in the on-failure destination, what went wrong without reading a stack.
 // Messages never carry the API key: they are built only from statuses, ids and Kodexa's bodies.
 
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
+// Each class states its name as a static `name`: minification renames classes, and the Lambda
+// runtime's own error log line reads `error.constructor.name`, so the name must survive on the
+// class; `err.name` reads it from there.
+abstract class NamedError extends Error {
+  override get name() {
+    return this.constructor.name;
+  }
 }
 
-export class InvalidCompletionEvent extends Error {
-  override readonly name = 'InvalidCompletionEvent';
+export class ConfigurationError extends NamedError {
+  static override name = 'ConfigurationError';
+}
+
+export class InvalidCompletionEvent extends NamedError {
+  static override name = 'InvalidCompletionEvent';
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
@@ -16,26 +25,26 @@ export class InvalidCompletionEvent extends Error {
   }
 }
 
-export class ApiKeyUnavailable extends Error {
-  override readonly name = 'ApiKeyUnavailable';
+export class ApiKeyUnavailable extends NamedError {
+  static override name = 'ApiKeyUnavailable';
 }
 
-export class KodexaAuthError extends Error {
-  override readonly name = 'KodexaAuthError';
+export class KodexaAuthError extends NamedError {
+  static override name = 'KodexaAuthError';
 }
 
-export class SliceNotFound extends Error {
-  override readonly name = 'SliceNotFound';
+export class SliceNotFound extends NamedError {
+  static override name = 'SliceNotFound';
 }
 
-export class KodexaRequestRejected extends Error {
-  override readonly name = 'KodexaRequestRejected';
+export class KodexaRequestRejected extends NamedError {
+  static override name = 'KodexaRequestRejected';
 }
 
-export class KodexaUnavailable extends Error {
-  override readonly name = 'KodexaUnavailable';
+export class KodexaUnavailable extends NamedError {
+  static override name = 'KodexaUnavailable';
 }
 
-export class SliceUpdateConflict extends Error {
-  override readonly name = 'SliceUpdateConflict';
+export class SliceUpdateConflict extends NamedError {
+  static override name = 'SliceUpdateConflict';
 }

@@ -1,0 +1,3 @@
+import { ensureRuntimeClient } from './runtime-client.ts';
+
+export default ensureRuntimeClient;
