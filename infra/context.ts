@@ -15,6 +15,7 @@ export interface SliceCompletionContext {
   readonly pipelineFunctionArns?: string[];
   readonly alarmTopicArn?: string;
   readonly reservedConcurrency?: number;
+  readonly completionLagAlarmMs?: number;
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
@@ -96,6 +97,15 @@ export function readContext(node: Node): SliceCompletionContext {
     problems.push(`reservedConcurrency must be an integer >= 1, got "${concurrency}"`);
   }
 
+  const lagAlarm = text('completionLagAlarmMs');
+  const completionLagAlarmMs = lagAlarm === undefined ? undefined : Number(lagAlarm);
+  if (
+    completionLagAlarmMs !== undefined &&
+    !(Number.isSafeInteger(completionLagAlarmMs) && completionLagAlarmMs >= 1)
+  ) {
+    problems.push(`completionLagAlarmMs must be an integer >= 1 (milliseconds), got "${lagAlarm}"`);
+  }
+
   if (problems.length > 0 || !kodexaUrl || !apiKeySecret) {
     throw new InvalidContext(
       `Invalid CDK context for the slice-completion stack:\n- ${problems.join('\n- ')}`,
@@ -109,6 +119,7 @@ export function readContext(node: Node): SliceCompletionContext {
     pipelineFunctionArns,
     alarmTopicArn,
     reservedConcurrency,
+    completionLagAlarmMs,
   };
 }
 
