@@ -1,9 +1,12 @@
-// run.ts's side of the two child processes: the servers, and the measured function.
+// run.ts's side of the child processes: the servers, and the measured function.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { bundlePath } from '../infra/build.ts';
+import { floorPath } from './bundles.ts';
 import type { Servers } from './servers.ts';
+import { median } from './stats.ts';
 import type { WarmOptions, WarmResult } from './warm.ts';
 
 const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
@@ -73,4 +76,74 @@ export async function runWarm(
   const [code] = await once(child, 'close');
   if (code !== 0 || !result) throw new Error(`bench/warm.ts exited with ${code} and no result`);
   return result;
+}
+
+export interface FirstInvocation {
+  runs: number;
+  /** Median over runs of ours / floor, each pair run back to back. */
+  medianPairedRatio: number;
+  oursMs: number;
+  floorMs: number;
+}
+
+/**
+ * A container's whole first invocation, in fresh processes (as deployed, with source maps), the
+ * function and the floor in turn, alternating which goes first.
+ */
+export async function measureFirstInvocation(
+  servers: Servers,
+  runs: number,
+): Promise<FirstInvocation> {
+  const runOnce = (variant: 'ours' | 'floor') =>
+    firstInvocationMs(servers, variant, variant === 'ours' ? bundlePath : floorPath);
+  // One untimed pair first, so every timed run finds node and the bundles in the page cache.
+  await runOnce('ours');
+  await runOnce('floor');
+  const ours: number[] = [];
+  const floor: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    if (run % 2 === 0) {
+      ours.push(await runOnce('ours'));
+      floor.push(await runOnce('floor'));
+    } else {
+      floor.push(await runOnce('floor'));
+      ours.push(await runOnce('ours'));
+    }
+  }
+  return {
+    runs,
+    medianPairedRatio: median(ours.map((o, i) => o / (floor[i] ?? 0))),
+    oursMs: median(ours),
+    floorMs: median(floor),
+  };
+}
+
+async function firstInvocationMs(
+  servers: Servers,
+  variant: 'ours' | 'floor',
+  bundle: string,
+): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', script('first-invocation.ts'), variant, bundle, servers.sliceId],
+    {
+      env: {
+        ...process.env,
+        ...servers.env,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      },
+      // The function's metric lines go to /dev/null, as in the warm run.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  let elapsedMs: number | undefined;
+  child.on('message', (message) => {
+    elapsedMs = message as number;
+  });
+  const [code] = await once(child, 'close');
+  if (code !== 0 || elapsedMs === undefined) {
+    throw new Error(`bench/first-invocation.ts ${variant} exited with ${code} and no result`);
+  }
+  return elapsedMs;
 }

@@ -16,6 +16,7 @@ export interface SliceCompletionContext {
   readonly alarmTopicArn?: string;
   readonly reservedConcurrency?: number;
   readonly schemaRegistryName?: string;
+  readonly completionLagAlarmMs?: number;
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
@@ -108,6 +109,15 @@ export function readContext(node: Node): SliceCompletionContext {
     );
   }
 
+  const lagAlarm = text('completionLagAlarmMs');
+  const completionLagAlarmMs = lagAlarm === undefined ? undefined : Number(lagAlarm);
+  if (
+    completionLagAlarmMs !== undefined &&
+    !(Number.isSafeInteger(completionLagAlarmMs) && completionLagAlarmMs >= 1)
+  ) {
+    problems.push(`completionLagAlarmMs must be an integer >= 1 (milliseconds), got "${lagAlarm}"`);
+  }
+
   if (problems.length > 0 || !kodexaUrl || !apiKeySecret) {
     throw new InvalidContext(
       `Invalid CDK context for the slice-completion stack:\n- ${problems.join('\n- ')}`,
@@ -122,6 +132,7 @@ export function readContext(node: Node): SliceCompletionContext {
     alarmTopicArn,
     reservedConcurrency,
     schemaRegistryName: registryName === 'none' ? undefined : registryName,
+    completionLagAlarmMs,
   };
 }
 

@@ -1,6 +1,6 @@
 // The deployable stack: the SliceCompletion construct configured from CDK context, with the
 // existing resources it names imported (never created), and the outputs operators need.
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -36,6 +36,10 @@ export class SliceCompletionStack extends Stack {
           : sns.Topic.fromTopicArn(this, 'AlarmTopic', context.alarmTopicArn),
       reservedConcurrency: context.reservedConcurrency,
       schemaRegistryName: context.schemaRegistryName,
+      completionLagAlarmThreshold:
+        context.completionLagAlarmMs === undefined
+          ? undefined
+          : Duration.millis(context.completionLagAlarmMs),
     });
 
     new CfnOutput(this, 'FunctionArn', {
@@ -49,6 +53,10 @@ export class SliceCompletionStack extends Stack {
     new CfnOutput(this, 'OnFailureQueueUrl', {
       description: 'Events the function failed to process, with the error',
       value: sliceCompletion.onFailureQueue.queueUrl,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The CloudWatch dashboard: invocations, outcomes, failures, lag, queues, alarms',
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${sliceCompletion.dashboard.dashboardName}`,
     });
   }
 }

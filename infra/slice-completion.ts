@@ -17,7 +17,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COMPLETION_LAG_METRIC } from '../functions/slice-completion/metric-names.ts';
 import { functionDir, root } from './build.ts';
+import { functionMetric, sliceCompletionDashboard } from './dashboard.ts';
 
 export interface SliceCompletionProps {
   /** Base URL of the Kodexa platform, e.g. `https://platform.kodexa.ai`. */
@@ -56,6 +58,12 @@ export interface SliceCompletionProps {
    * @default no registry
    */
   readonly schemaRegistryName?: string;
+  /**
+   * Alarm when the p99 of `CompletionLag` (a completion's `completedAt` to Kodexa accepting the
+   * write) stays above this for three 5-minute periods in a row.
+   * @default no such alarm
+   */
+  readonly completionLagAlarmThreshold?: Duration;
 }
 
 const COMPLETION_DETAIL_TYPE = 'Execution Slice Completed';
@@ -88,6 +96,8 @@ const TARGET_RETRY_ATTEMPTS = 10;
 const TARGET_MAX_EVENT_AGE = Duration.hours(2);
 
 const ALARM_PERIOD = Duration.minutes(5);
+/** A percentile of a quiet period can rest on one slow slice: it must stay high for 15 minutes. */
+const COMPLETION_LAG_ALARM_PERIODS = 3;
 
 /** The whole `Execution Slice Completed` event in JSON Schema draft 4 (`npm run schema`). */
 const EVENT_SCHEMA_FILE = `${root}schema/execution-slice-completed.draft4.schema.json`;
@@ -100,6 +110,8 @@ export class SliceCompletion extends Construct {
   readonly onFailureQueue: sqs.Queue;
   /** The `Execution Slice Completed` event's schema, when `schemaRegistryName` is given. */
   readonly eventSchema?: eventschemas.CfnSchema;
+  /** The function's Lambda metrics, its own metrics and both queues, with the alarms. */
+  readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: SliceCompletionProps) {
     super(scope, id);
@@ -194,10 +206,31 @@ export class SliceCompletion extends Construct {
         'events the function could not process are waiting in the on-failure queue',
       ),
     ];
+    if (props.completionLagAlarmThreshold) {
+      alarms.push(
+        new cloudwatch.Alarm(this, 'CompletionLagAlarm', {
+          alarmDescription: `slice-completion: p99 of CompletionLag above ${props.completionLagAlarmThreshold.toHumanString()}: completions reach Kodexa late`,
+          metric: functionMetric(COMPLETION_LAG_METRIC, cloudwatch.Stats.p(99)).with({
+            period: ALARM_PERIOD,
+          }),
+          threshold: props.completionLagAlarmThreshold.toMilliseconds(),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: COMPLETION_LAG_ALARM_PERIODS,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
       for (const alarm of alarms) alarm.addAlarmAction(action);
     }
+
+    this.dashboard = sliceCompletionDashboard(this, 'Dashboard', {
+      function: this.function,
+      targetDeadLetterQueue: this.targetDeadLetterQueue,
+      onFailureQueue: this.onFailureQueue,
+      alarms,
+    });
   }
 
   private target(): targets.LambdaFunction {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { buildIfStale } from '../infra/build.ts';
+import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from './local/local-services.ts';
 import { outcomeLine, sliceWrites } from './local/show-slice.ts';
@@ -39,22 +40,23 @@ async function main(): Promise<number> {
     Object.assign(process.env, services.env);
   }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const metrics = captureFunctionMetrics({ show: process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT' });
   try {
     const handler = await loadBundle();
     const before = services && structuredClone(new Map(services.kodexa.slices));
     const result = await handler(event, lambdaContext()).catch((error: Error) => error);
     // Errors, the function's and this tool's, go to stderr.
-    if (result instanceof Error) {
-      console.error(outcomeLine(result));
-      return 1;
-    }
-    console.log(outcomeLine(result));
-    if (services && before) {
+    if (result instanceof Error) console.error(outcomeLine(result));
+    else console.log(outcomeLine(result));
+    if (services && before && !(result instanceof Error)) {
       const { sliceId } = result as { sliceId: string };
       console.log(sliceWrites(before.get(sliceId), services.kodexa.slices.get(sliceId)).join('\n'));
     }
-    return 0;
+    metrics.stop();
+    console.log(metricsSummary(metrics.documents()));
+    return result instanceof Error ? 1 : 0;
   } finally {
+    metrics.stop();
     await services?.close();
   }
 }

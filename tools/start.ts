@@ -6,6 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfStale, root } from '../infra/build.ts';
+import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { startLocalServices } from './local/local-services.ts';
 import { outcomeLine, sliceChange } from './local/show-slice.ts';
@@ -18,6 +19,7 @@ await buildIfStale();
 const services = await startLocalServices();
 Object.assign(process.env, services.env);
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+const metrics = captureFunctionMetrics({ show: process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT' });
 const handler = await loadBundle();
 
 console.log(`Kodexa emulator        ${services.kodexa.url}`);
@@ -55,6 +57,8 @@ console.log(
   `${files.length - unexpected} of ${files.length} events did what their file names say; ` +
     `${reads} secret read, ${services.kodexa.connections()} connection to Kodexa`,
 );
+metrics.stop();
+console.log(metricsSummary(metrics.documents()));
 await services.close();
 process.exitCode = unexpected === 0 ? 0 : 1;
 

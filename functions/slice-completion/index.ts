@@ -1,14 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { apiKeyFromSecret } from './api-key.ts';
 import { completeSlice, type SliceCompletionResult } from './complete-slice.ts';
 import { type Config, readConfig } from './config.ts';
 import { createKodexaClient, type Invocation, type KodexaClient } from './kodexa-client.ts';
+import { SERVICE_NAME } from './metric-names.ts';
+import { createMetrics, recordFailure, recordResult } from './metrics.ts';
 import { type Completion, parseCompletionEvent } from './parse-event.ts';
 
-const logger = new Logger({ serviceName: 'slice-completion' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = createMetrics(process.env);
 
 /** Left for logging the outcome and throwing, so the error reaches the on-failure destination. */
 const DEADLINE_MARGIN_MS = 500;
@@ -51,12 +55,14 @@ async function reportSliceCompletion(
     const { config, kodexa } = getRuntime();
     completion = parseCompletionEvent(event);
     const result = await completeSlice(kodexa, config.statuses, completion, invocation);
+    recordResult(metrics, result, completion.completedAt, invocation);
     logger.info('slice completion reported', {
       ...summary(completion, invocation),
       outcome: result.outcome,
     });
     return result;
   } catch (error) {
+    recordFailure(metrics, error, invocation);
     logger.error('slice completion failed', { ...summary(completion, invocation), error });
     throw error;
   }
@@ -72,4 +78,6 @@ function summary(completion: Completion | undefined, invocation: Invocation) {
   };
 }
 
-export const handler = middy(reportSliceCompletion).use(injectLambdaContext(logger));
+export const handler = middy(reportSliceCompletion)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -93,6 +93,20 @@ describe('readContext', () => {
     expect(() => read(context)).toThrow(message);
   });
 
+  it('reads completionLagAlarmMs, the CompletionLag p99 alarm threshold, and refuses a non-integer', () => {
+    expect(read({ ...required, completionLagAlarmMs: '60000' })).toMatchObject({
+      completionLagAlarmMs: 60_000,
+    });
+    expect(read({ ...required, completionLagAlarmMs: 60_000 })).toMatchObject({
+      completionLagAlarmMs: 60_000,
+    });
+    for (const value of ['0', '1.5', '1m']) {
+      expect(() => read({ ...required, completionLagAlarmMs: value })).toThrow(
+        `completionLagAlarmMs must be an integer >= 1 (milliseconds), got "${value}"`,
+      );
+    }
+  });
+
   it('names every problem at once', () => {
     expect(() => read({ reservedConcurrency: '-1' })).toThrow(
       [

@@ -29,6 +29,7 @@ const fullContext = {
   alarmTopicArn: topicArn,
   reservedConcurrency: '5',
   schemaRegistryName: 'acme-pipelines',
+  completionLagAlarmMs: '60000',
 };
 
 // The feature flags in cdk.json, which `cdk synth` and `cdk deploy` apply: the template tested is
@@ -432,13 +433,137 @@ describe('alarms', () => {
   });
 
   it('notify the alarm topic when one is given', () => {
-    full.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    full.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     for (const { on, ...metric } of expected(full)) {
       full.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         ...metric,
         Dimensions: [dimension(full, on)],
         AlarmActions: [topicArn],
       });
+    }
+  });
+
+  it('include one on CompletionLag p99 only when completionLagAlarmMs is given', () => {
+    full.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Kodexa/SliceCompletion',
+      MetricName: 'CompletionLag',
+      Dimensions: [{ Name: 'service', Value: 'slice-completion' }],
+      ExtendedStatistic: 'p99',
+      Period: 300,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 60_000,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicArn],
+    });
+    minimal.template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      { MetricName: 'CompletionLag' },
+      0,
+    );
+  });
+});
+
+describe('dashboard', () => {
+  interface Widget {
+    type: string;
+    properties: {
+      title: string;
+      alarms?: string[];
+      metrics?: Array<Array<string | { expression?: string; stat?: string }>>;
+    };
+  }
+
+  /** The dashboard's widgets, each CloudFormation reference written as `<logicalId>`. */
+  function widgets(s: Synthesized): Widget[] {
+    s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard'));
+    const parts: unknown[] = dashboard?.Properties.DashboardBody['Fn::Join'][1];
+    const body = parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const { Ref, 'Fn::GetAtt': getAtt } = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+        return `<${Ref ?? getAtt?.join('.')}>`;
+      })
+      .join('');
+    return JSON.parse(body).widgets;
+  }
+
+  /** Each metric of a graph as `namespace name dimension=value... statistic`, or its expression. */
+  function graphs(s: Synthesized): Map<string, string[]> {
+    return new Map(
+      widgets(s)
+        .filter((w) => w.type === 'metric')
+        .map((w) => [
+          w.properties.title,
+          (w.properties.metrics ?? []).map((metric) => {
+            const options = metric.at(-1) as { expression?: string; stat?: string };
+            if (options.expression) return options.expression;
+            const [namespace, name, ...dimensions] = metric.slice(0, -1) as string[];
+            const pairs = dimensions.flatMap((d, i) =>
+              i % 2 ? [] : [`${d}=${dimensions[i + 1]}`],
+            );
+            return [namespace, name, ...pairs, options.stat].join(' ');
+          }),
+        ]),
+    );
+  }
+
+  it('shows the function’s invocations, errors, throttles, cold starts, duration and concurrency', () => {
+    const fn = `FunctionName=<${minimal.ids.function}>`;
+    expect(Object.fromEntries(graphs(minimal))).toMatchObject({
+      Invocations: [
+        `AWS/Lambda Invocations ${fn} Sum`,
+        `AWS/Lambda Errors ${fn} Sum`,
+        `AWS/Lambda Throttles ${fn} Sum`,
+        `Kodexa/SliceCompletion ColdStart function_name=<${minimal.ids.function}> service=slice-completion Sum`,
+      ],
+      Duration: [`AWS/Lambda Duration ${fn} p50`, `AWS/Lambda Duration ${fn} p99`],
+      'Concurrent executions': [`AWS/Lambda ConcurrentExecutions ${fn} Maximum`],
+    });
+  });
+
+  it('shows the function’s own metrics: outcomes, failures by ErrorName, retries, conflicts, lag', () => {
+    const own = (name: string, stat: string) =>
+      `Kodexa/SliceCompletion ${name} service=slice-completion ${stat}`;
+    expect(Object.fromEntries(graphs(minimal))).toMatchObject({
+      Outcomes: [
+        own('SliceUpdated', 'Sum'),
+        own('SliceUnchanged', 'Sum'),
+        own('SliceStale', 'Sum'),
+      ],
+      'Failures by error': [
+        `SEARCH('{Kodexa/SliceCompletion,ErrorName,service} MetricName="SliceCompletionFailed" service="slice-completion"', 'Sum', 300)`,
+      ],
+      'Kodexa retries and conflicts': [own('KodexaRetries', 'Sum'), own('KodexaConflicts', 'Sum')],
+      'Completion lag (completedAt to written)': [
+        own('CompletionLag', 'p50'),
+        own('CompletionLag', 'p99'),
+      ],
+    });
+  });
+
+  it('shows messages waiting in both queues and the age of the oldest', () => {
+    const queue = (name: string, id: string) =>
+      `AWS/SQS ${name} QueueName=<${id}.QueueName> Maximum`;
+    const { targetDeadLetterQueue, onFailureQueue } = minimal.ids;
+    expect(Object.fromEntries(graphs(minimal))).toMatchObject({
+      'Messages waiting': [
+        queue('ApproximateNumberOfMessagesVisible', targetDeadLetterQueue),
+        queue('ApproximateNumberOfMessagesVisible', onFailureQueue),
+      ],
+      'Age of oldest message': [
+        queue('ApproximateAgeOfOldestMessage', targetDeadLetterQueue),
+        queue('ApproximateAgeOfOldestMessage', onFailureQueue),
+      ],
+    });
+  });
+
+  it('shows the state of every alarm', () => {
+    for (const s of [minimal, full]) {
+      const alarms = Object.keys(s.template.findResources('AWS::CloudWatch::Alarm'));
+      const [widget] = widgets(s).filter((w) => w.type === 'alarm');
+      expect(widget?.properties.alarms?.sort()).toEqual(alarms.map((id) => `<${id}.Arn>`).sort());
     }
   });
 });
@@ -493,7 +618,7 @@ describe('the event schema registry', () => {
 });
 
 describe('outputs', () => {
-  it('give the function ARN and both dead-letter queue URLs', () => {
+  it('give the function ARN, both dead-letter queue URLs and the dashboard URL', () => {
     expect(minimal.template.toJSON().Outputs).toEqual({
       FunctionArn: { Description: expect.any(String), Value: arnOf(minimal.ids.function) },
       TargetDeadLetterQueueUrl: {
@@ -504,6 +629,24 @@ describe('outputs', () => {
         Description: expect.any(String),
         Value: { Ref: minimal.ids.onFailureQueue },
       },
+      DashboardUrl: { Description: expect.any(String), Value: expect.anything() },
+    });
+  });
+});
+
+describe('the dashboard URL', () => {
+  it('opens the stack’s dashboard in the CloudWatch console of its region', () => {
+    const [dashboard] = Object.keys(minimal.template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(minimal.template.toJSON().Outputs.DashboardUrl.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://console.aws.amazon.com/cloudwatch/home?region=',
+          { Ref: 'AWS::Region' },
+          '#dashboards/dashboard/',
+          { Ref: dashboard },
+        ],
+      ],
     });
   });
 });

@@ -61,7 +61,7 @@ describe('configuration', () => {
     expect(error.message).toBe(
       'KODEXA_URL http://127.0.0.1:9: fetch refuses its port ("bad port")',
     );
-    expect(output.jsonLines().at(-1)).toMatchObject({
+    expect(output.logLines().at(-1)).toMatchObject({
       message: 'slice completion failed',
       retries: 0,
     });

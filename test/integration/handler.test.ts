@@ -148,7 +148,7 @@ describe('a successful completion', () => {
   it('logs one line with the slice, the request, the outcome and the Kodexa status codes', async () => {
     const slice = seedSlice();
     await invoke({ sliceId: slice.id, lambdaRequestId: 'req-log' });
-    const lines = output.jsonLines();
+    const lines = output.logLines();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 'INFO',
@@ -241,7 +241,7 @@ describe('concurrent writers', () => {
       'GET 200',
       'PUT 200',
     ]);
-    expect(output.jsonLines()[0]).toMatchObject({ conflicts: 1 });
+    expect(output.logLines()[0]).toMatchObject({ conflicts: 1 });
   });
 
   it('gives up with SliceUpdateConflict after five re-reads', async () => {
@@ -303,7 +303,7 @@ describe('Kodexa refusing or failing', () => {
     const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
     expect(result).toMatchObject({ outcome: 'updated' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(output.jsonLines()[0]).toMatchObject({
+    expect(output.logLines()[0]).toMatchObject({
       retries: 3,
       kodexaStatusCodes: [503, 429, 200, 200],
     });
@@ -314,7 +314,7 @@ describe('Kodexa refusing or failing', () => {
     services.kodexa.inject({ method: 'GET', delayMs: 1500 });
     const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
     expect(result).toMatchObject({ outcome: 'updated' });
-    expect(output.jsonLines()[0]).toMatchObject({ retries: 1 });
+    expect(output.logLines()[0]).toMatchObject({ retries: 1 });
   });
 
   it('fails with KodexaUnavailable within the invocation`s remaining time', async () => {
@@ -341,7 +341,7 @@ describe('the API key', () => {
       expect(fresh.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(1);
       expect(fresh.kodexa.connections()).toBe(1);
       expect(fresh.kodexa.requests).toHaveLength(60);
-      const coldStarts = output.jsonLines().map((line) => line.cold_start);
+      const coldStarts = output.logLines().map((line) => line.cold_start);
       expect(coldStarts).toEqual([true, ...Array(29).fill(false)]);
     } finally {
       Object.assign(process.env, services.env);
@@ -394,7 +394,7 @@ describe('bad input', () => {
     expect(error.message).toContain('sliceId: must be a UUID');
     expect(error.message).toContain('lambdaRequestId: must be a non-empty string');
     expect(services.kodexa.requests.length).toBe(before);
-    expect(output.jsonLines()[0]).toMatchObject({
+    expect(output.logLines()[0]).toMatchObject({
       level: 'ERROR',
       error: { name: 'InvalidCompletionEvent' },
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 
-/** Collects what the process writes to stdout and stderr (where the function logs) while a file runs. */
+/** Collects what the process writes to stdout and stderr (where the function logs and writes its metrics) while a file runs. */
 export function captureOutput() {
   let text = '';
   const originals = { out: process.stdout.write, err: process.stderr.write };
@@ -21,10 +21,16 @@ export function captureOutput() {
     clear: () => {
       text = '';
     },
-    jsonLines: () =>
-      text
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    /** The function's log lines (Powertools Logger). */
+    logLines: () => jsonLines().filter((line) => !('_aws' in line)),
+    /** Its Embedded Metric Format documents (Powertools Metrics). */
+    metricLines: () => jsonLines().filter((line) => '_aws' in line),
   };
+
+  function jsonLines() {
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
 }

@@ -11,6 +11,7 @@ import {
   targetDeadLetterAttributes,
 } from '#tools/local/failed-events.ts';
 import { root } from '../../infra/build.ts';
+import { captureOutput } from '../support/capture-output.ts';
 import {
   type FailureQueues,
   ON_FAILURE_QUEUE,
@@ -35,6 +36,9 @@ const invalid = {
   errorType: 'InvalidCompletionEvent',
   errorMessage: 'invalid completion event: sliceId: must be a UUID',
 };
+
+// The function's EMF metric lines, which it writes to this process's stdout.
+captureOutput();
 
 let queues: FailureQueues;
 let onInvoke: () => void;

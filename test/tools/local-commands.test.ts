@@ -1,7 +1,7 @@
 // `npm start` and `npm run invoke`, run as a user runs them: a child process on the pinned Node.
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,8 +29,15 @@ async function nodeWith(
 }
 
 describe('npm start', () => {
+  // One run serves every test of it.
+  let run: ReturnType<typeof node> | undefined;
+  const start = () => {
+    run ??= node('tools/start.ts');
+    return run;
+  };
+
   it('runs every sample event and exits 0 when each did what its file name says', async () => {
-    const { code, stdout } = await node('tools/start.ts');
+    const { code, stdout } = await start();
     expect(code).toBe(0);
     expect(stdout).toMatch(/events\/1-direct-success\.updated\.json\n {2}ok {3}updated/);
     expect(stdout).toContain('"RUNNING" -> "SUCCEEDED"');
@@ -43,6 +50,26 @@ describe('npm start', () => {
     expect(stdout).toContain(
       '7 of 7 events did what their file names say; 1 secret read, 1 connection to Kodexa',
     );
+  });
+
+  it('ends with a summary of the metrics the function wrote, and no EMF lines', async () => {
+    const expected = (await readdir(`${root}events`))
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => file.split('.').at(-2) ?? '');
+    const outcomes = ['updated', 'unchanged', 'stale'];
+    const n = (outcome: string) => expected.filter((e) => e === outcome).length;
+    const errors = expected.filter((e) => !outcomes.includes(e));
+
+    const { stdout } = await start();
+    const summary = stdout.trimEnd().split('\n').at(-1) ?? '';
+    expect(summary).toMatch(
+      new RegExp(
+        `^metrics: ${n('updated')} updated, ${n('unchanged')} unchanged, ${n('stale')} stale, ` +
+          `${errors.length} failed \\(.+\\); 0 retries, 0 conflicts, 1 cold start$`,
+      ),
+    );
+    for (const error of errors) expect(summary).toContain(error);
+    expect(stdout).not.toContain('"_aws"');
   });
 });
 
@@ -101,6 +128,7 @@ describe('npm run invoke', () => {
       '  completedAt      null -> "2026-11-28T10:00:21.500Z"',
       '  errorMessage     null -> "page 3 of family-4 is not a valid PDF"',
       '  errorDetails     {} -> {"errorType":"DocumentParseError","stackTrace":["Document...',
+      'metrics: 1 updated, 0 unchanged, 0 stale, 0 failed; 0 retries, 0 conflicts, 1 cold start',
     ]);
   });
 
@@ -110,7 +138,9 @@ describe('npm run invoke', () => {
       'events/7-invalid.InvalidCompletionEvent.json',
     );
     expect(code).toBe(1);
-    expect(stdout).toBe('');
+    expect(stdout).toBe(
+      'metrics: 0 updated, 0 unchanged, 0 stale, 1 failed (InvalidCompletionEvent); 0 retries, 0 conflicts, 1 cold start\n',
+    );
     expect(stderr).toMatch(
       /^InvalidCompletionEvent: invalid completion event: sliceId: must be a UUID/,
     );

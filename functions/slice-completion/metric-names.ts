@@ -1,0 +1,22 @@
+// The function's CloudWatch metrics as dashboards and alarms name them: renaming one breaks them.
+// No imports, so the CDK app (infra/dashboard.ts) can share these names with the function.
+
+/** Default namespace; `POWERTOOLS_METRICS_NAMESPACE` overrides it. */
+export const METRICS_NAMESPACE = 'Kodexa/SliceCompletion';
+
+/** Powertools puts it on every metric as the `service` dimension. */
+export const SERVICE_NAME = 'slice-completion';
+
+export const OUTCOME_METRICS = {
+  updated: 'SliceUpdated',
+  unchanged: 'SliceUnchanged',
+  stale: 'SliceStale',
+} as const;
+
+export const FAILURE_METRIC = 'SliceCompletionFailed';
+export const ERROR_NAME_DIMENSION = 'ErrorName';
+export const RETRIES_METRIC = 'KodexaRetries';
+export const CONFLICTS_METRIC = 'KodexaConflicts';
+export const COMPLETION_LAG_METRIC = 'CompletionLag';
+/** Written by Powertools itself, with dimensions `service` and `function_name`. */
+export const COLD_START_METRIC = 'ColdStart';

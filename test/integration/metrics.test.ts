@@ -1,0 +1,182 @@
+// The CloudWatch metrics of the built bundle, read from the Embedded Metric Format lines it writes
+// to stdout and judged against the EMF specification, with the function's logging off.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Slice } from '#tools/local/kodexa-emulator.ts';
+import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { captureOutput } from '../support/capture-output.ts';
+import { type EmfMetric, emfMetrics } from '../support/emf.ts';
+
+let services: LocalServices;
+let handler: Handler;
+const output = captureOutput();
+
+beforeAll(async () => {
+  services = await startLocalServices({ slices: [] });
+  Object.assign(process.env, services.env, {
+    KODEXA_REQUEST_TIMEOUT_MS: '1000',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  delete process.env.POWERTOOLS_METRICS_NAMESPACE;
+  handler = await loadBundle();
+});
+afterAll(() => services.close());
+afterEach(() => services.kodexa.clearFaults());
+
+function seedSlice(fields: Record<string, unknown> = {}): Slice {
+  const slice: Slice = { id: randomUUID(), changeSequence: 1, status: 'RUNNING', ...fields };
+  services.kodexa.slices.set(slice.id, structuredClone(slice));
+  return slice;
+}
+
+/** One invocation's metrics, by name; fails the test if a line breaks the EMF specification. */
+async function metricsOf(
+  event: unknown,
+  { container = handler, timeoutMs = 10_000 } = {},
+): Promise<Map<string, EmfMetric>> {
+  output.clear();
+  await container(event, lambdaContext(timeoutMs)).catch(() => undefined);
+  // Logging is SILENT: whatever the function wrote is metrics.
+  expect(output.logLines()).toEqual([]);
+  const metrics = new Map<string, EmfMetric>();
+  for (const document of output.metricLines()) {
+    for (const [name, metric] of emfMetrics(document)) {
+      expect(metrics.has(name), `${name} written twice`).toBe(false);
+      metrics.set(name, metric);
+    }
+  }
+  return metrics;
+}
+
+const count = (value: number, dimensions: Record<string, string> = {}) => ({
+  namespace: 'Kodexa/SliceCompletion',
+  unit: 'Count',
+  value,
+  dimensionSets: [['service', ...Object.keys(dimensions)]],
+  dimensions: { service: 'slice-completion', ...dimensions },
+});
+
+describe('ColdStart', () => {
+  it('is written by the first invocation of a container only, with the function name', async () => {
+    const first = await metricsOf({ sliceId: seedSlice().id, lambdaRequestId: randomUUID() });
+    expect(first.get('ColdStart')).toEqual(count(1, { function_name: 'slice-completion' }));
+    const second = await metricsOf({ sliceId: seedSlice().id, lambdaRequestId: randomUUID() });
+    expect(second.has('ColdStart')).toBe(false);
+    expect(second.get('SliceUpdated')).toEqual(count(1));
+  });
+});
+
+describe('an updated slice', () => {
+  it('counts SliceUpdated, no retries or conflicts, and CompletionLag in milliseconds', async () => {
+    const completedAt = Date.now() - 60_000;
+    const before = Date.now();
+    const metrics = await metricsOf({
+      sliceId: seedSlice().id,
+      lambdaRequestId: randomUUID(),
+      completedAt: new Date(completedAt).toISOString(),
+    });
+    const after = Date.now();
+
+    expect([...metrics.keys()].sort()).toEqual([
+      'CompletionLag',
+      'KodexaConflicts',
+      'KodexaRetries',
+      'SliceUpdated',
+    ]);
+    expect(metrics.get('SliceUpdated')).toEqual(count(1));
+    expect(metrics.get('KodexaRetries')).toEqual(count(0));
+    expect(metrics.get('KodexaConflicts')).toEqual(count(0));
+    const lag = metrics.get('CompletionLag');
+    expect(lag).toMatchObject({ ...count(0), unit: 'Milliseconds', value: expect.any(Number) });
+    expect(lag?.value).toBeGreaterThanOrEqual(before - completedAt);
+    expect(lag?.value).toBeLessThanOrEqual(after - completedAt);
+  });
+
+  it('counts the requests Kodexa made it retry and the writes it had to re-read for', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject(
+      { method: 'GET', status: 503 },
+      { method: 'PUT', concurrentWrite: { assignee: 'someone else' } },
+    );
+    const metrics = await metricsOf({ sliceId: slice.id, lambdaRequestId: randomUUID() });
+    expect(metrics.get('SliceUpdated')).toEqual(count(1));
+    expect(metrics.get('KodexaRetries')).toEqual(count(1));
+    expect(metrics.get('KodexaConflicts')).toEqual(count(1));
+  });
+});
+
+describe('a slice left alone', () => {
+  it('counts SliceUnchanged for a duplicate delivery, without CompletionLag', async () => {
+    const event = { sliceId: seedSlice().id, lambdaRequestId: randomUUID() };
+    await metricsOf(event);
+    const metrics = await metricsOf(event);
+    expect([...metrics.keys()].sort()).toEqual([
+      'KodexaConflicts',
+      'KodexaRetries',
+      'SliceUnchanged',
+    ]);
+    expect(metrics.get('SliceUnchanged')).toEqual(count(1));
+  });
+
+  it('counts SliceStale for an older attempt, without CompletionLag', async () => {
+    const slice = seedSlice({ attemptNumber: 3 });
+    const metrics = await metricsOf({
+      sliceId: slice.id,
+      lambdaRequestId: randomUUID(),
+      attemptNumber: 1,
+    });
+    expect([...metrics.keys()].sort()).toEqual(['KodexaConflicts', 'KodexaRetries', 'SliceStale']);
+    expect(metrics.get('SliceStale')).toEqual(count(1));
+  });
+});
+
+describe('a failed invocation', () => {
+  it.each([
+    ['SliceNotFound', { sliceId: randomUUID(), lambdaRequestId: 'r' }],
+    ['InvalidCompletionEvent', { sliceId: 'not-a-uuid' }],
+  ])(
+    'counts SliceCompletionFailed with ErrorName %s, apart from the counters',
+    async (name, event) => {
+      const metrics = await metricsOf(event);
+      expect([...metrics.keys()].sort()).toEqual([
+        'KodexaConflicts',
+        'KodexaRetries',
+        'SliceCompletionFailed',
+      ]);
+      expect(metrics.get('SliceCompletionFailed')).toEqual(count(1, { ErrorName: name }));
+      // Only the failure count carries ErrorName: the counters stay summable across outcomes.
+      expect(metrics.get('KodexaRetries')).toEqual(count(0));
+    },
+  );
+
+  it('counts the retries of a request that never succeeded', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject(...Array.from({ length: 6 }, () => ({ status: 503 })));
+    const metrics = await metricsOf(
+      { sliceId: slice.id, lambdaRequestId: randomUUID() },
+      { timeoutMs: 1500 },
+    );
+    expect(metrics.get('SliceCompletionFailed')).toEqual(
+      count(1, { ErrorName: 'KodexaUnavailable' }),
+    );
+    expect(metrics.get('KodexaRetries')?.value).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('the namespace', () => {
+  it('is POWERTOOLS_METRICS_NAMESPACE when set', async () => {
+    process.env.POWERTOOLS_METRICS_NAMESPACE = 'Acme/Elsewhere';
+    try {
+      const container = await loadBundle();
+      const metrics = await metricsOf(
+        { sliceId: seedSlice().id, lambdaRequestId: 'r' },
+        { container },
+      );
+      expect(metrics.size).toBeGreaterThan(0);
+      for (const metric of metrics.values()) expect(metric.namespace).toBe('Acme/Elsewhere');
+    } finally {
+      delete process.env.POWERTOOLS_METRICS_NAMESPACE;
+    }
+  });
+});
