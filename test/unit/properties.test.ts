@@ -41,8 +41,8 @@ describe('parseCompletionEvent', () => {
             return;
           }
           // each of its fields has the type Kodexa gives the slice field of that name
-        expect(sliceBodyProblem(parsed)).toBeUndefined();
-        expect(sliceBodyProblem(merge(read, parsed, statuses))).toBeUndefined();
+          expect(sliceBodyProblem(parsed)).toBeUndefined();
+          expect(sliceBodyProblem(merge(read, parsed, statuses))).toBeUndefined();
         },
       ),
       { ...settings, numRuns: 2000 },
