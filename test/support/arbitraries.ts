@@ -150,12 +150,13 @@ const edges = {
     'Lambda Function Invocation Result - Success',
     'Lambda Function Invocation Result – Failure',
     'Execution Slice Completed',
-    '00000000-0000-4000-8000-000000000000',
-    ...sampleSlices().map((s) => s.id),
   ),
+  // another slice, or one Kodexa does not have
+  id: fc.oneof(fc.constantFrom<Json>(...sampleSlices().map((s) => s.id)), fc.uuid()),
 };
 const INTEGER_FIELDS = ['durationMs', 'attemptNumber', 'approximateInvokeCount'];
 const DATE_TIME_FIELDS = ['completedAt', 'timestamp', 'time'];
+const ID_FIELDS = ['sliceId', 'lambdaRequestId', 'requestId'];
 
 interface Mutation {
   action: 'set' | 'delete' | 'add';
@@ -166,7 +167,7 @@ interface Mutation {
 }
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({
-  action: fc.constantFrom<Mutation['action']>('set', 'delete', 'add'),
+  action: fc.constantFrom<Mutation['action']>('set', 'set', 'delete', 'add'),
   at: fc.nat(),
   key: jsonKey,
   edge: fc.boolean(),
@@ -174,6 +175,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
     integer: edges.integer,
     dateTime: edges.dateTime,
     other: edges.other,
+    id: edges.id,
     any: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
   }),
 });
@@ -202,7 +204,9 @@ function mutate(event: Json, mutations: Mutation[]): Json {
       ? 'integer'
       : DATE_TIME_FIELDS.includes(name)
         ? 'dateTime'
-        : 'other';
+        : ID_FIELDS.includes(name)
+          ? 'id'
+          : 'other';
     const value = edge ? values[kind] : values.any;
     if (Array.isArray(target)) {
       if (action === 'add') target.push(value);
