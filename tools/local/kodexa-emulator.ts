@@ -33,7 +33,8 @@ export interface KodexaEmulator {
   connections(): number;
   /** Queue faults; each is used by the next request it matches. */
   inject(...faults: Fault[]): void;
-  clearFaults(): void;
+  /** Drop the faults no request has used yet, and return them. */
+  clearFaults(): Fault[];
   /** Store a slice, as if some other writer saved it, and return the stored copy. */
   write(id: string, changes: Record<string, unknown>): Slice;
   setApiKey(apiKey: string): void;
