@@ -29,11 +29,17 @@ const uuid = z.guid(want('a UUID'));
 const nonEmptyString = z
   .string(want('a non-empty string'))
   .check(z.minLength(1, want('a non-empty string')));
-const count = z.int(want('an integer >= 0')).check(z.gte(0, want('an integer >= 0')));
-const dateTime = z.iso.datetime({
-  offset: true,
-  ...want('an ISO-8601 date-time with a time zone'),
-});
+// Kodexa stores these as Java int32: a larger value in a PUT is a 400 on every retry.
+const count = z
+  .int32(want('an integer from 0 to 2147483647'))
+  .check(z.gte(0, want('an integer from 0 to 2147483647')));
+// An ISO-8601 date-time with an offset that Java's ISO_OFFSET_DATE_TIME parses, as Kodexa must:
+// a real calendar date, seconds, at most 9 fraction digits (nanoseconds), an offset within +-18:00.
+const dateTime = z.stringFormat(
+  'date-time',
+  /^((\d\d([2468][048]|[13579][26]|0[48])|([02468][048]|[13579][26])00)-02-29|\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2[0-8])))T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-](0\d|1[0-7]):[0-5]\d|[+-]18:00)$/,
+  want('an ISO-8601 date-time with a time zone'),
+);
 
 export const completionEvent = z.object({
   sliceId: uuid,
@@ -61,6 +67,12 @@ export const eventBridgeEnvelope = z.object({
   detail: jsonObject,
 });
 
+/** What the pipeline Lambda was invoked with, as its destination record repeats it. */
+const sliceReference = z.object(
+  { sliceId: uuid, attemptNumber: z.optional(count) },
+  want('an object'),
+);
+
 const destinationRecord = z.object({
   timestamp: z.optional(dateTime),
   requestContext: z.object(
@@ -71,11 +83,18 @@ const destinationRecord = z.object({
     },
     want('an object'),
   ),
-  requestPayload: z.object({ sliceId: uuid, attemptNumber: z.optional(count) }, want('an object')),
+  requestPayload: sliceReference,
   responseContext: z.optional(
     z.object({ functionError: z.optional(z.string(want('a string'))) }, want('an object')),
   ),
   responsePayload: z.optional(z.unknown()),
+});
+
+// A pipeline Lambda that an EventBridge rule invokes is given the whole EventBridge event, so its
+// destination record's requestPayload is that event and the slice is in its detail.
+const eventBridgeInvokedDestinationRecord = z.object({
+  ...destinationRecord.shape,
+  requestPayload: z.object({ detail: sliceReference }, want('an object')),
 });
 
 const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
@@ -84,7 +103,7 @@ export function parseCompletionEvent(event: unknown, now: Date = new Date()): Co
   if (!isObject(event)) {
     throw new InvalidCompletionEvent([`event: must be a JSON object, got ${describe(event)}`]);
   }
-  if ('detail-type' in event || 'detail' in event) {
+  if (isEventBridgeEvent(event)) {
     const envelope = validate(eventBridgeEnvelope, event, '');
     const completedAt = envelope.time ?? now.toISOString();
     return envelope['detail-type'].startsWith(DESTINATION_DETAIL_TYPE)
@@ -125,27 +144,31 @@ function fromDestinationRecord(
   prefix: string,
   defaultCompletedAt: string,
 ): Completion {
-  const record = validate(destinationRecord, input, prefix);
-  const { requestContext, requestPayload, responseContext, responsePayload } = record;
+  const request = isObject(input) && input.requestPayload;
+  const invokedByEventBridge =
+    isObject(request) && !('sliceId' in request) && isEventBridgeEvent(request);
+  const record = invokedByEventBridge
+    ? validate(eventBridgeInvokedDestinationRecord, input, prefix)
+    : validate(destinationRecord, input, prefix);
+  const { requestContext, responseContext, responsePayload } = record;
+  const { sliceId, attemptNumber } =
+    'sliceId' in record.requestPayload ? record.requestPayload : record.requestPayload.detail;
   const functionError = responseContext?.functionError;
   const succeeded = requestContext.condition === 'Success' && !functionError;
   const payload = isObject(responsePayload) ? responsePayload : undefined;
   const base = {
-    sliceId: requestPayload.sliceId,
+    sliceId,
     lambdaRequestId: requestContext.requestId,
     succeeded,
     completedAt: record.timestamp ?? defaultCompletedAt,
-    attemptNumber: requestPayload.attemptNumber,
+    attemptNumber,
   };
   if (succeeded) {
-    const durationMs = payload?.durationMs;
     return {
       ...base,
       outputEvent: payload ?? { value: responsePayload ?? null },
-      durationMs:
-        Number.isSafeInteger(durationMs) && (durationMs as number) >= 0
-          ? (durationMs as number)
-          : undefined,
+      // The pipeline's own figure, used only when Kodexa can store it.
+      durationMs: z.safeParse(count, payload?.durationMs).data,
     };
   }
   return {
@@ -164,7 +187,10 @@ function fromDestinationRecord(
 
 function validate<T extends z.ZodMiniType>(schema: T, input: unknown, prefix: string): z.infer<T> {
   const result = z.safeParse(schema, input);
-  if (result.success) return result.data;
+  // The input itself, not zod's copy: zod rebuilds objects and drops a key named __proto__, and
+  // outputEvent and error details must reach Kodexa exactly as received. The schemas transform
+  // nothing, so the input has the validated type.
+  if (result.success) return input as z.infer<T>;
   throw new InvalidCompletionEvent(
     result.error.issues.map((issue) => `${fieldPath(prefix, issue.path)}: ${issue.message}`),
   );
@@ -175,6 +201,10 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
     .join('');
   return `${prefix}${joined}`.replace(/\.$/, '') || 'event';
+}
+
+function isEventBridgeEvent(value: JsonObject): boolean {
+  return 'detail-type' in value || 'detail' in value;
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -57,8 +57,9 @@ export function merge(slice: Slice, completion: Completion, statuses: SliceStatu
   };
 }
 
+/** Kodexa stores durationMs as a Java int32: a duration that does not fit is written as null. */
 function derivedDuration(startedAt: unknown, completedAt: string): number | undefined {
   if (typeof startedAt !== 'string') return undefined;
   const ms = Date.parse(completedAt) - Date.parse(startedAt);
-  return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
+  return ms >= 0 && ms <= 2147483647 ? ms : undefined;
 }

@@ -196,6 +196,162 @@ describe('a failed completion', () => {
   });
 });
 
+describe('a pipeline that an EventBridge rule invokes', () => {
+  // Its destination records carry the EventBridge event it was invoked with as requestPayload.
+  const triggeringEvent = (sliceId: string, attemptNumber = 2) => ({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Execution Slice Ready',
+    source: 'kodexa.orchestrator',
+    account: '123456789012',
+    time: '2026-11-28T10:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail: { sliceId, attemptNumber },
+  });
+  const viaBus = (detailType: string, detail: unknown) => ({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'lambda',
+    account: '123456789012',
+    time: '2026-11-28T10:00:10Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  });
+  const failed = (sliceId: string) =>
+    destinationRecord(sliceId, {
+      requestPayload: triggeringEvent(sliceId),
+      requestContext: { requestId: 'req-eb-fail', condition: 'RetriesExhausted' },
+      responseContext: { statusCode: 200, functionError: 'Unhandled' },
+      responsePayload: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' },
+    });
+
+  it.each([
+    ['raw', (record: unknown) => record],
+    [
+      'via the bus',
+      (record: unknown) => viaBus('Lambda Function Invocation Result - Success', record),
+    ],
+  ])('records a success delivered %s', async (_, deliver) => {
+    const slice = seedSlice();
+    const record = destinationRecord(slice.id, { requestPayload: triggeringEvent(slice.id) });
+    expect(await invoke(deliver(record))).toMatchObject({ outcome: 'updated' });
+    expect(stored(slice.id)).toMatchObject({
+      status: 'SUCCEEDED',
+      lambdaRequestId: record.requestContext.requestId,
+      outputEvent: { documents: 3 },
+    });
+  });
+
+  it.each([
+    ['raw', (record: unknown) => record],
+    [
+      'via the bus',
+      (record: unknown) => viaBus('Lambda Function Invocation Result – Failure', record),
+    ],
+  ])('records a failure delivered %s', async (_, deliver) => {
+    const slice = seedSlice();
+    expect(await invoke(deliver(failed(slice.id)))).toMatchObject({ outcome: 'updated' });
+    expect(stored(slice.id)).toMatchObject({
+      status: 'FAILED',
+      lambdaRequestId: 'req-eb-fail',
+      errorMessage: 'Task timed out',
+      errorDetails: { errorType: 'Sandbox.Timedout', condition: 'RetriesExhausted' },
+    });
+  });
+
+  it('takes the attempt from requestPayload.detail, so an older attempt is stale', async () => {
+    const slice = seedSlice({ attemptNumber: 3 });
+    const record = destinationRecord(slice.id, { requestPayload: triggeringEvent(slice.id, 2) });
+    expect(await invoke(record)).toMatchObject({ outcome: 'stale' });
+  });
+
+  it('names requestPayload.detail.sliceId when the slice id is missing, before any call to Kodexa', async () => {
+    const before = services.kodexa.requests.length;
+    const event = viaBus(
+      'Lambda Function Invocation Result - Success',
+      destinationRecord('x', { requestPayload: { ...triggeringEvent('x'), detail: {} } }),
+    );
+    const error = await failure(event);
+    expect(error.name).toBe('InvalidCompletionEvent');
+    expect(error.message).toBe(
+      'invalid completion event: detail.requestPayload.detail.sliceId: is required',
+    );
+    expect(services.kodexa.requests.length).toBe(before);
+  });
+});
+
+describe('what Kodexa stores as int32', () => {
+  it.each([
+    ['durationMs', { durationMs: 3000000000 }],
+    ['attemptNumber', { attemptNumber: 2147483648 }],
+  ])(
+    'an event whose %s is beyond int32 is InvalidCompletionEvent and never reaches Kodexa',
+    async (field, fields) => {
+      const slice = seedSlice();
+      const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r', ...fields });
+      expect(error.name).toBe('InvalidCompletionEvent');
+      expect(error.message).toContain(`${field}: must be an integer from 0 to 2147483647`);
+      expect(requestsFor(slice.id)).toEqual([]);
+    },
+  );
+
+  it('a destination payload`s durationMs beyond int32 is ignored and the duration derived', async () => {
+    const slice = seedSlice();
+    await invoke(destinationRecord(slice.id, { responsePayload: { durationMs: 5e9 } }));
+    expect(stored(slice.id)).toMatchObject({ durationMs: 9500, outputEvent: { durationMs: 5e9 } });
+  });
+
+  it('a derived duration beyond int32 (a startedAt weeks old) is written as null', async () => {
+    const slice = seedSlice({ startedAt: '2026-10-01T00:00:00.000Z' });
+    const result = await invoke({
+      sliceId: slice.id,
+      lambdaRequestId: 'r',
+      completedAt: '2026-11-28T10:00:00.000Z',
+    });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(stored(slice.id)).toMatchObject({ durationMs: null, status: 'SUCCEEDED' });
+  });
+});
+
+describe('what the function does not own', () => {
+  // Parsed from JSON, as the Lambda runtime parses an event and the function a slice, `__proto__`
+  // is an own key like any other.
+  const exotic = (marker: string) =>
+    `{"__proto__":{"polluted":"${marker}"},"constructor":{"prototype":1},"a":[1]}`;
+
+  it('reaches Kodexa exactly as received or read, a key named __proto__ included, polluting nothing', async () => {
+    const othersFields = `"__proto__":${exotic('slice')},"extra":${exotic('extra')}`;
+    const seedExotic = () => {
+      const slice = seedSlice();
+      const text = `${JSON.stringify({ ...slice, outputEvent: undefined }).slice(0, -1)},${othersFields}}`;
+      services.kodexa.slices.set(slice.id, JSON.parse(text));
+      return slice.id;
+    };
+
+    const succeeded = seedExotic();
+    await invoke(
+      JSON.parse(`{"sliceId":"${succeeded}","lambdaRequestId":"r","outputEvent":${exotic('out')}}`),
+    );
+    const afterSuccess = JSON.stringify(stored(succeeded));
+    expect(afterSuccess).toContain(`"outputEvent":${exotic('out')}`);
+    expect(afterSuccess).toContain(othersFields);
+
+    const failed = seedExotic();
+    await invoke(
+      JSON.parse(
+        `{"sliceId":"${failed}","lambdaRequestId":"r","error":{"message":"m","details":${exotic('details')}}}`,
+      ),
+    );
+    const afterFailure = JSON.stringify(stored(failed));
+    expect(afterFailure).toContain(`"errorDetails":{"details":${exotic('details')}}`);
+    expect(afterFailure).toContain(othersFields);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
 describe('at-least-once and out-of-order delivery', () => {
   it('writes nothing for a duplicate', async () => {
     const slice = seedSlice();

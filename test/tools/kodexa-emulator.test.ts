@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KodexaEmulator, startKodexaEmulator } from '#tools/local/kodexa-emulator.ts';
+import { SLICE_FIELDS } from '#tools/local/slice-schema.ts';
 
 const id = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
 let kodexa: KodexaEmulator;
@@ -58,8 +59,13 @@ describe('the Kodexa emulator', () => {
     expect(kodexa.slices.get(id)).toEqual(before);
   });
 
-  it('answers 400 to a PUT whose body is not JSON', async () => {
+  it('answers 400 to a PUT whose body is not JSON or not an object', async () => {
     expect((await call('PUT', '{nope')).status).toBe(400);
+    const response = await call('PUT', [{ id }]);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain(
+      '`OrchestratorExecutionSlice` from Array',
+    );
   });
 
   it('serves injected faults to the next matching request, in order', async () => {
@@ -95,5 +101,107 @@ describe('the Kodexa emulator', () => {
       path: `/api/orchestrator-execution-slices/${id}`,
       status: 200,
     });
+  });
+});
+
+// Kodexa's Java backend binds a PUT body to typed fields; what does not bind is Spring's 400.
+describe('the Kodexa emulator refuses a slice Kodexa could not store', () => {
+  const current = () => kodexa.slices.get(id)?.changeSequence;
+  const put = (fields: Record<string, unknown>) =>
+    call('PUT', { ...kodexa.slices.get(id), changeSequence: current(), ...fields });
+  const fieldsOf = (type: string) =>
+    Object.entries(SLICE_FIELDS)
+      .filter(([, t]) => t === type)
+      .map(([field]) => field);
+
+  const refused: [string, unknown, string][] = [
+    ...fieldsOf('int32').flatMap((field): [string, unknown, string][] => [
+      [field, 2147483648, 'Numeric value (2147483648) out of range of int'],
+      [field, -2147483649, 'Numeric value (-2147483649) out of range of int'],
+      [field, 5e9, 'out of range of int (-2147483648 - 2147483647)'],
+      [field, 1.5, '`java.lang.Integer` from Floating-point value (1.5)'],
+      [field, '12', '`java.lang.Integer` from String value ("12")'],
+    ]),
+    ...fieldsOf('date-time').flatMap((field): [string, unknown, string][] =>
+      [
+        'yesterday',
+        '2026-11-28',
+        '2026-11-28 10:00:00Z',
+        '2026-11-28T10:00:00',
+        '2026-02-29T10:00:00Z',
+        '1900-02-29T10:00:00Z',
+        '2026-11-28T10:00:00.1234567890Z',
+        '2026-11-28T10:00:00+18:01',
+        '2026-11-28T24:00:00Z',
+      ].map((text): [string, unknown, string] => [
+        field,
+        text,
+        `\`java.time.OffsetDateTime\` from String value (${JSON.stringify(text)})`,
+      ]),
+    ),
+    ...fieldsOf('date-time').map((field): [string, unknown, string] => [
+      field,
+      1764324000000,
+      '`java.time.OffsetDateTime` from Integer',
+    ]),
+    ...fieldsOf('object').flatMap((field): [string, unknown, string][] => [
+      [field, ['a'], '`java.util.LinkedHashMap` from Array value'],
+      [field, 'x', '`java.util.LinkedHashMap` from String value ("x")'],
+    ]),
+    ...fieldsOf('string').flatMap((field): [string, unknown, string][] => [
+      [field, 42, '`java.lang.String` from Integer value (42)'],
+      [field, { a: 1 }, '`java.lang.String` from Object value'],
+    ]),
+  ];
+
+  it.each(refused)(
+    '%s: %j gets 400 naming the field, and changes nothing',
+    async (field, value, why) => {
+      const before = structuredClone(kodexa.slices.get(id));
+      const response = await put({ [field]: value });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { message: string };
+      expect(body).toEqual({
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        status: 400,
+        error: 'Bad Request',
+        message: expect.stringContaining(why),
+        path: `/api/orchestrator-execution-slices/${id}`,
+      });
+      expect(body.message).toMatch(/^JSON parse error: /);
+      expect(body.message).toContain(
+        `(through reference chain: OrchestratorExecutionSlice["${field}"])`,
+      );
+      expect(kodexa.slices.get(id)).toEqual(before);
+    },
+  );
+
+  const accepted: [string, unknown][] = [
+    // id, changeSequence and updatedOn are Kodexa's to set
+    ...Object.keys(SLICE_FIELDS)
+      .filter((field) => !['id', 'changeSequence', 'updatedOn'].includes(field))
+      .map((field): [string, unknown] => [field, null]),
+    ...fieldsOf('int32')
+      .filter((field) => field !== 'changeSequence')
+      .flatMap((field): [string, unknown][] => [
+        [field, 2147483647],
+        [field, -2147483648],
+        [field, 0],
+      ]),
+    ...[
+      '2026-11-28T10:00:00Z',
+      '2024-02-29T10:00:00.123456789+18:00',
+      '2000-02-29T10:00-05:30',
+      '2026-11-28T10:00:00+01:00:30',
+    ].map((text): [string, unknown] => ['completedAt', text]),
+    ['outputEvent', {}],
+    ['errorDetails', { nested: [1, { deep: null }] }],
+    ['someFieldKodexaDoesNotType', [1, 'two']],
+  ];
+
+  it.each(accepted)('%s: %j is stored', async (field, value) => {
+    const response = await put({ [field]: value });
+    expect(response.status).toBe(200);
+    expect(kodexa.slices.get(id)?.[field]).toEqual(value);
   });
 });

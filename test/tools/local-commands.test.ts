@@ -48,7 +48,7 @@ describe('npm start', () => {
       /ok {3}InvalidCompletionEvent: invalid completion event: sliceId: must be a UUID/,
     );
     expect(stdout).toContain(
-      '7 of 7 events did what their file names say; 1 secret read, 1 connection to Kodexa',
+      '9 of 9 events did what their file names say; 1 secret read, 1 connection to Kodexa',
     );
   });
 

@@ -36,6 +36,9 @@ function record(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** What a pipeline Lambda that an EventBridge rule invokes receives, and its records repeat. */
+const triggeringEvent = (detail: unknown) => envelope('Execution Slice Ready', detail);
+
 const failedRecord = (responsePayload: unknown, functionError = 'Unhandled') =>
   record({
     requestContext: {
@@ -170,6 +173,50 @@ const mappings: [string, unknown, Record<string, unknown>][] = [
     }),
     { succeeded: false, errorMessage: 'oops' },
   ],
+  [
+    'a destination success of a pipeline invoked by EventBridge, the slice in requestPayload.detail',
+    record({ requestPayload: triggeringEvent({ sliceId, attemptNumber: 4, pages: 2 }) }),
+    { sliceId, lambdaRequestId: 'req-d', succeeded: true, attemptNumber: 4, durationMs: 812 },
+  ],
+  [
+    'the same record through EventBridge',
+    envelope(
+      'Lambda Function Invocation Result - Success',
+      record({ requestPayload: triggeringEvent({ sliceId }) }),
+    ),
+    { sliceId, succeeded: true, attemptNumber: undefined, completedAt: '2026-11-28T11:30:00.000Z' },
+  ],
+  [
+    'a destination failure of a pipeline invoked by EventBridge',
+    {
+      ...failedRecord({ errorMessage: 'boom' }),
+      requestPayload: triggeringEvent({ sliceId, attemptNumber: 2 }),
+    },
+    { sliceId, succeeded: false, attemptNumber: 2, errorMessage: 'boom' },
+  ],
+  [
+    'a requestPayload with its own sliceId and a field named detail, as a plain payload',
+    record({ requestPayload: { sliceId, detail: 'verbose' } }),
+    { sliceId, succeeded: true },
+  ],
+  [
+    'the largest int32 durationMs and attemptNumber',
+    { sliceId, lambdaRequestId: 'r', durationMs: 2147483647, attemptNumber: 2147483647 },
+    { durationMs: 2147483647, attemptNumber: 2147483647 },
+  ],
+  ...[5e9, 2147483648, -1, 1.5, '812'].map(
+    (durationMs) =>
+      [
+        `a destination success whose payload durationMs ${JSON.stringify(durationMs)} Kodexa cannot store, ignored`,
+        record({ responsePayload: { durationMs } }),
+        { succeeded: true, durationMs: undefined, outputEvent: { durationMs } },
+      ] as [string, unknown, Record<string, unknown>],
+  ),
+  [
+    'a date-time with nanoseconds and the largest offset Java takes',
+    { sliceId, lambdaRequestId: 'r', completedAt: '2026-11-28T10:00:00.123456789-18:00' },
+    { completedAt: '2026-11-28T10:00:00.123456789-18:00' },
+  ],
   ...[
     'Lambda Function Invocation Result - Failure',
     'Lambda Function Invocation Result – Failure',
@@ -186,6 +233,35 @@ const mappings: [string, unknown, Record<string, unknown>][] = [
 describe('parseCompletionEvent maps', () => {
   it.each(mappings)('%s', (_, event, expected) => {
     expect(parseCompletionEvent(event, now)).toMatchObject(expected);
+  });
+});
+
+describe('parseCompletionEvent passes on what it does not own exactly as received', () => {
+  // JSON.parse makes `__proto__` an own key, as the Lambda runtime's parse of an event does.
+  const exotic = () => JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "a": [1]}');
+
+  it('outputEvent, any key included, without touching any prototype', () => {
+    const outputEvent = exotic();
+    const completion = parseCompletionEvent({ sliceId, lambdaRequestId: 'r', outputEvent }, now);
+    expect(completion.outputEvent).toBe(outputEvent);
+    expect(Object.keys(completion.outputEvent ?? {})).toEqual(['__proto__', 'constructor', 'a']);
+    expect(JSON.stringify(completion.outputEvent)).toBe(
+      '{"__proto__":{"polluted":true},"constructor":1,"a":[1]}',
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('error details and a destination payload', () => {
+    const details = exotic();
+    const direct = parseCompletionEvent(
+      { sliceId, lambdaRequestId: 'r', error: { message: 'm', details } },
+      now,
+    );
+    expect(direct.errorDetails?.details).toBe(details);
+    const payload = exotic();
+    expect(parseCompletionEvent(record({ responsePayload: payload }), now).outputEvent).toBe(
+      payload,
+    );
   });
 });
 
@@ -216,14 +292,35 @@ describe('parseCompletionEvent rejects', () => {
         'outputEvent: must be a JSON object',
         'status: must be "SUCCEEDED" or "FAILED"',
         'error: must be an object {message, type?, details?}',
-        'attemptNumber: must be an integer >= 0',
+        'attemptNumber: must be an integer from 0 to 2147483647',
       ],
     ],
     [
       'a negative durationMs',
       { sliceId, lambdaRequestId: 'r', durationMs: -1 },
-      ['durationMs: must be an integer >= 0'],
+      ['durationMs: must be an integer from 0 to 2147483647'],
     ],
+    [
+      'a durationMs and an attemptNumber beyond int32',
+      { sliceId, lambdaRequestId: 'r', durationMs: 3000000000, attemptNumber: 2147483648 },
+      [
+        'durationMs: must be an integer from 0 to 2147483647',
+        'attemptNumber: must be an integer from 0 to 2147483647',
+      ],
+    ],
+    ...[
+      '2026-11-28T10:00:00.1234567890Z',
+      '2026-11-28T10:00:00+18:30',
+      '2026-02-29T10:00:00Z',
+      '2026-11-28T10:00Z',
+    ].map(
+      (completedAt) =>
+        [
+          `a completedAt Kodexa (Java) cannot parse: ${completedAt}`,
+          { sliceId, lambdaRequestId: 'r', completedAt },
+          ['completedAt: must be an ISO-8601 date-time with a time zone'],
+        ] as [string, unknown, string[]],
+    ),
     [
       'a non-ISO completedAt',
       { sliceId, lambdaRequestId: 'r', completedAt: '28/11/2026 10:00' },
@@ -263,6 +360,27 @@ describe('parseCompletionEvent rejects', () => {
       'an EventBridge destination record without requestPayload.sliceId',
       envelope('Lambda Function Invocation Result - Success', record({ requestPayload: {} })),
       ['detail.requestPayload.sliceId: is required'],
+    ],
+    [
+      'a destination record of a pipeline invoked by EventBridge without detail.sliceId',
+      record({ requestPayload: triggeringEvent({ attemptNumber: 1 }) }),
+      ['requestPayload.detail.sliceId: is required'],
+    ],
+    [
+      'the same through EventBridge',
+      envelope(
+        'Lambda Function Invocation Result - Failure',
+        record({ requestPayload: triggeringEvent({ sliceId: 'x', attemptNumber: 3e9 }) }),
+      ),
+      [
+        'detail.requestPayload.detail.sliceId: must be a UUID',
+        'detail.requestPayload.detail.attemptNumber: must be an integer from 0 to 2147483647',
+      ],
+    ],
+    [
+      'a requestPayload that is an EventBridge event without its detail',
+      record({ requestPayload: { 'detail-type': 'Execution Slice Ready' } }),
+      ['requestPayload.detail: is required'],
     ],
     [
       'a destination record without requestId',

@@ -113,6 +113,16 @@ describe('merge', () => {
     ['a startedAt after completion', { ...running, startedAt: '2026-11-28T11:00:00.000Z' }, null],
     ['an unparseable startedAt', { ...running, startedAt: 'soon' }, null],
     ['a startedAt before completion', running, 3000],
+    [
+      'a startedAt exactly 2^31 - 1 ms before completion',
+      { ...running, startedAt: '2026-11-03T13:28:39.353Z' },
+      2147483647,
+    ],
+    [
+      'a startedAt longer ago than an int32 of milliseconds (24.8 days)',
+      { ...running, startedAt: '2026-11-03T13:28:39.352Z' },
+      null,
+    ],
   ])('derives durationMs from %s', (_, slice, durationMs) => {
     expect(merge(slice, success, statuses).durationMs).toBe(durationMs);
   });

@@ -1,9 +1,11 @@
 // A Kodexa stand-in on loopback that speaks the orchestrator-execution-slices API as Kodexa does:
 // whole-resource PUT, changeSequence optimistic locking (409 when stale), x-api-key (401 when
-// wrong). Tests inject faults into it; `npm start` and `npm run emulator` run the same server.
+// wrong), a PUT body Kodexa's Java backend cannot bind refused with Spring's 400. Tests inject
+// faults into it; `npm start` and `npm run emulator` run the same server.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sliceBodyProblem } from './slice-schema.ts';
 
 export type Slice = Record<string, unknown> & { id: string; changeSequence: number };
 
@@ -31,7 +33,8 @@ export interface KodexaEmulator {
   connections(): number;
   /** Queue faults; each is used by the next request it matches. */
   inject(...faults: Fault[]): void;
-  clearFaults(): void;
+  /** Drop the faults no request has used yet, and return them. */
+  clearFaults(): Fault[];
   /** Store a slice, as if some other writer saved it, and return the stored copy. */
   write(id: string, changes: Record<string, unknown>): Slice;
   setApiKey(apiKey: string): void;
@@ -95,12 +98,23 @@ export async function startKodexaEmulator(
     if (method === 'GET') return answer(200, current);
     if (method !== 'PUT') return answer(405, { errorMessage: `${method} is not allowed` });
 
+    // Spring answers a body that Jackson cannot read or bind with this 400, before any locking.
+    const badRequest = (problem: string) =>
+      answer(400, {
+        timestamp: new Date().toISOString(),
+        status: 400,
+        error: 'Bad Request',
+        message: `JSON parse error: ${problem}`,
+        path,
+      });
     let incoming: Record<string, unknown>;
     try {
       incoming = JSON.parse(body);
-    } catch {
-      return answer(400, { errorMessage: 'Request body is not valid JSON' });
+    } catch (error) {
+      return badRequest((error as Error).message);
     }
+    const problem = sliceBodyProblem(incoming);
+    if (problem) return badRequest(problem);
     if (incoming.changeSequence !== current.changeSequence) {
       return answer(409, {
         errorMessage: `Stale changeSequence ${String(incoming.changeSequence)}: the slice is at ${current.changeSequence}`,

@@ -2,14 +2,14 @@ import type { Slice } from './kodexa-emulator.ts';
 
 /** Slices as Kodexa holds them while their pipeline Lambdas run; the files in events/ report on them. */
 export function sampleSlices(): Slice[] {
-  const running = (id: string, sliceNumber: number, startedAt: string): Slice => ({
+  const running = (id: string, sliceOrder: number, startedAt: string): Slice => ({
     id,
     changeSequence: 2,
     createdOn: '2026-11-28T09:00:00.000Z',
     updatedOn: startedAt,
     pipelineExecution: { id: '0b7e6a54-3c1e-4c55-9a0e-5f7f3c2a9d10' },
-    sliceNumber,
-    inputEvent: { documentFamilyIds: [`family-${sliceNumber}`] },
+    sliceOrder,
+    inputEvent: { documentFamilyIds: [`family-${sliceOrder}`] },
     status: 'RUNNING',
     attemptNumber: 1,
     startedAt,
@@ -25,5 +25,7 @@ export function sampleSlices(): Slice[] {
     running('8a2d4c6e-1b3f-4a5c-8e7d-9f0b1c2d3e4f', 2, '2026-11-28T10:00:05.000Z'),
     running('c4e6a8b0-2d4f-4b6d-8f0a-1c3e5a7b9d2f', 3, '2026-11-28T10:00:10.000Z'),
     running('e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b', 4, '2026-11-28T10:00:15.000Z'),
+    running('5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f', 5, '2026-11-28T10:00:20.000Z'),
+    running('a7b8c9d0-e1f2-4a3b-9c4d-5e6f7a8b9c0d', 6, '2026-11-28T10:00:25.000Z'),
   ];
 }
