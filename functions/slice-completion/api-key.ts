@@ -22,6 +22,9 @@ export function apiKeyFromSecret(
       },
     },
   });
+  // Powertools hands back the cached SecretString on every request; parse it only when it changes.
+  let lastValue: unknown;
+  let lastKey = '';
   return async ({ refresh } = { refresh: false }) => {
     let value: unknown;
     try {
@@ -33,7 +36,11 @@ export function apiKeyFromSecret(
         { cause },
       );
     }
-    return apiKeyIn(value, secretId);
+    if (value !== lastValue) {
+      lastKey = apiKeyIn(value, secretId);
+      lastValue = value;
+    }
+    return lastKey;
   };
 }
 

@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
@@ -33,7 +33,11 @@ function getRuntime() {
         config.requestTimeoutMs,
       ),
       secretId: config.apiKeySecretId,
-      debug: (message, details) => logger.debug(message, details),
+      // Checked here: Powertools reads the environment on every log call, even one it discards,
+      // and these are two per invocation.
+      debug: (message, details) => {
+        if (logger.level <= LogLevelThreshold.DEBUG) logger.debug(message, details);
+      },
     });
     runtime = { config, kodexa };
   }
