@@ -23,8 +23,7 @@ export function apiKeyFromSecret(
     },
   });
   // Powertools hands back the cached SecretString on every request; parse it only when it changes.
-  let lastValue: unknown;
-  let lastKey = '';
+  let parsed: { secretString: string; apiKey: string } | undefined;
   return async ({ refresh } = { refresh: false }) => {
     let value: unknown;
     try {
@@ -36,19 +35,19 @@ export function apiKeyFromSecret(
         { cause },
       );
     }
-    if (value !== lastValue) {
-      lastKey = apiKeyIn(value, secretId);
-      lastValue = value;
+    if (parsed === undefined || parsed.secretString !== value) {
+      parsed = { secretString: value as string, apiKey: apiKeyIn(value, secretId) };
     }
-    return lastKey;
+    return parsed.apiKey;
   };
 }
 
 /** A SecretString is either the raw key or `{"apiKey": "..."}`. */
 export function apiKeyIn(secretString: unknown, secretId: string): string {
+  // Powertools gives an empty SecretString as undefined, like a binary secret's.
   if (typeof secretString !== 'string') {
     throw new ApiKeyUnavailable(
-      `secret ${secretId} has no SecretString (binary secrets are not supported)`,
+      `secret ${secretId} has an empty SecretString or none (binary secrets are not supported)`,
     );
   }
   const text = secretString.trim();

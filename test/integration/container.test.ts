@@ -99,3 +99,18 @@ describe('surroundings', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });
+
+describe('an unusable secret', () => {
+  it.each([
+    ['empty', '', 'has an empty SecretString or none (binary secrets are not supported)'],
+    ['JSON without apiKey', '{"key": "x"}', 'is JSON without a non-empty string "apiKey" field'],
+  ])('(%s) fails with ApiKeyUnavailable before any request to Kodexa', async (_, value, says) => {
+    const secretId = `kodexa/unusable-${randomUUID()}`;
+    services.secrets.setSecret(secretId, value);
+    const requestsBefore = services.kodexa.requests.length;
+    const error = await coldInvoke({ KODEXA_API_KEY_SECRET_ID: secretId });
+    expect(error.name).toBe('ApiKeyUnavailable');
+    expect(error.message).toBe(`secret ${secretId} ${says}`);
+    expect(services.kodexa.requests.length).toBe(requestsBefore);
+  });
+});

@@ -15,7 +15,7 @@ describe('apiKeyIn', () => {
 
   it.each([
     ['an empty string', '', 'secret kodexa/api-key is empty'],
-    ['a binary secret', new Uint8Array([1]), 'has no SecretString'],
+    ['a binary secret', new Uint8Array([1]), 'has an empty SecretString or none'],
     ['JSON without apiKey', JSON.stringify({ key: secret }), 'without a non-empty string "apiKey"'],
     [
       'JSON with a non-string apiKey',
