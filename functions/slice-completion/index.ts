@@ -59,7 +59,7 @@ async function reportSliceCompletion(
     const { config, kodexa } = getRuntime();
     completion = parseCompletionEvent(event);
     const result = await completeSlice(kodexa, config.statuses, completion, invocation);
-    recordResult(metrics, result, completion.completedAt, invocation);
+    recordResult(metrics, result, completion, invocation);
     logger.info('slice completion reported', {
       ...summary(completion, invocation),
       outcome: result.outcome,

@@ -14,6 +14,7 @@ import {
   RETRIES_METRIC,
   SERVICE_NAME,
 } from './metric-names.ts';
+import type { Completion } from './parse-event.ts';
 
 export function createMetrics(env: Record<string, string | undefined>): Metrics {
   // Powertools prefers an explicit namespace to the environment variable, so the default goes here.
@@ -27,12 +28,13 @@ export function createMetrics(env: Record<string, string | undefined>): Metrics 
 export function recordResult(
   metrics: Metrics,
   result: SliceCompletionResult,
-  completedAt: string,
+  completion: Completion,
   invocation: Invocation,
 ): void {
   metrics.addMetric(OUTCOME_METRICS[result.outcome], MetricUnit.Count, 1);
-  if (result.outcome === 'updated') {
-    const lag = Date.now() - Date.parse(completedAt);
+  // A time the event did not give would only measure this invocation, and pull the lag down.
+  if (result.outcome === 'updated' && !completion.completedAtAssumed) {
+    const lag = Date.now() - Date.parse(completion.completedAt);
     metrics.addMetric(COMPLETION_LAG_METRIC, MetricUnit.Milliseconds, lag);
   }
   recordKodexaCounters(metrics, invocation);

@@ -8,6 +8,8 @@ export interface Completion {
   lambdaRequestId: string;
   succeeded: boolean;
   completedAt: string;
+  /** The event gave no time, so `completedAt` is the invocation's: no measure of lateness. */
+  completedAtAssumed?: true;
   outputEvent?: JsonObject;
   durationMs?: number;
   errorMessage?: string;
@@ -100,25 +102,33 @@ const eventBridgeInvokedDestinationRecord = z.object({
 const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
 
 export function parseCompletionEvent(event: unknown, now: Date = new Date()): Completion {
+  const completion = completionIn(event);
+  if (completion.completedAt !== undefined) return completion as Completion;
+  return { ...completion, completedAt: now.toISOString(), completedAtAssumed: true };
+}
+
+/** A Completion whose `completedAt` is left out when neither the event nor its envelope gives it. */
+type Reported = Omit<Completion, 'completedAt'> & { completedAt: string | undefined };
+
+function completionIn(event: unknown): Reported {
   if (!isObject(event)) {
     throw new InvalidCompletionEvent([`event: must be a JSON object, got ${describe(event)}`]);
   }
   if (isEventBridgeEvent(event)) {
     const envelope = validate(eventBridgeEnvelope, event, '');
-    const completedAt = envelope.time ?? now.toISOString();
     return envelope['detail-type'].startsWith(DESTINATION_DETAIL_TYPE)
-      ? fromDestinationRecord(envelope.detail, 'detail.', completedAt)
-      : fromCompletionEvent(envelope.detail, 'detail.', completedAt);
+      ? fromDestinationRecord(envelope.detail, 'detail.', envelope.time)
+      : fromCompletionEvent(envelope.detail, 'detail.', envelope.time);
   }
-  if ('requestContext' in event) return fromDestinationRecord(event, '', now.toISOString());
-  return fromCompletionEvent(event, '', now.toISOString());
+  if ('requestContext' in event) return fromDestinationRecord(event, '', undefined);
+  return fromCompletionEvent(event, '', undefined);
 }
 
 function fromCompletionEvent(
   input: unknown,
   prefix: string,
-  defaultCompletedAt: string,
-): Completion {
+  defaultCompletedAt: string | undefined,
+): Reported {
   const event = validate(completionEvent, input, prefix);
   const succeeded = (event.status ?? (event.error ? 'FAILED' : 'SUCCEEDED')) === 'SUCCEEDED';
   if (succeeded && event.error) {
@@ -142,8 +152,8 @@ function fromCompletionEvent(
 function fromDestinationRecord(
   input: unknown,
   prefix: string,
-  defaultCompletedAt: string,
-): Completion {
+  defaultCompletedAt: string | undefined,
+): Reported {
   const request = isObject(input) && input.requestPayload;
   const invokedByEventBridge =
     isObject(request) && !('sliceId' in request) && isEventBridgeEvent(request);

@@ -93,6 +93,20 @@ describe('an updated slice', () => {
     expect(lag?.value).toBeLessThanOrEqual(after - completedAt);
   });
 
+  it('takes CompletionLag from the envelope time, and leaves it out when no time was given', async () => {
+    const time = new Date(Date.now() - 60_000).toISOString();
+    const viaBus = await metricsOf({
+      'detail-type': 'Execution Slice Completed',
+      time,
+      detail: { sliceId: seedSlice().id, lambdaRequestId: randomUUID() },
+    });
+    expect(viaBus.get('CompletionLag')?.value).toBeGreaterThanOrEqual(60_000);
+
+    const untimed = await metricsOf({ sliceId: seedSlice().id, lambdaRequestId: randomUUID() });
+    expect(untimed.get('SliceUpdated')).toEqual(count(1));
+    expect(untimed.has('CompletionLag')).toBe(false);
+  });
+
   it('counts the requests Kodexa made it retry and the writes it had to re-read for', async () => {
     const slice = seedSlice();
     services.kodexa.inject(
