@@ -1,4 +1,5 @@
 // The pure parts of `npm run failures`: reading a queue message, and the table `list` prints.
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Message } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
   sampleEvent,
   targetDeadLetterAttributes,
 } from '#tools/local/failed-events.ts';
+import { root } from '../../infra/build.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
 
@@ -99,6 +101,23 @@ describe('describeEvent', () => {
       's',
     ],
     [{ requestContext: {}, requestPayload: { sliceId: 's' } }, 'destination record', 's'],
+    // A pipeline that an EventBridge rule invokes gets the whole EventBridge event.
+    [
+      {
+        requestContext: {},
+        requestPayload: { 'detail-type': 'Slice Ready', detail: { sliceId: 's' } },
+      },
+      'destination record',
+      's',
+    ],
+    [
+      {
+        'detail-type': 'Lambda Function Invocation Result - Success',
+        detail: { requestPayload: { detail: { sliceId: 's' } } },
+      },
+      'EventBridge destination record',
+      's',
+    ],
     [{ detail: 'not an object' }, 'EventBridge completion', undefined],
     [{ sliceId: 42 }, 'completion', undefined],
     [['an', 'array'], 'not an object', undefined],
@@ -114,15 +133,20 @@ describe('describeEvent', () => {
       lambdaRequestId: fc.uuid(),
       attemptNumber: fc.nat(5),
     });
+    const envelope = (detailType: fc.Arbitrary<string>, detail: fc.Arbitrary<object>) =>
+      fc.record({ 'detail-type': detailType, time: fc.constant('2026-11-28T10:00:00Z'), detail });
+    const sliceReference = fc.record({ sliceId: fc.uuid() });
     const destinationRecord = fc.record({
       requestContext: fc.record({
         requestId: fc.uuid(),
         condition: fc.constantFrom('Success', 'RetriesExhausted', 'EventAgeExceeded'),
       }),
-      requestPayload: fc.record({ sliceId: fc.uuid() }),
+      // What the pipeline was invoked with: the slice, or an EventBridge event about it.
+      requestPayload: fc.oneof(
+        sliceReference,
+        envelope(fc.constantFrom('Execution Slice Ready'), sliceReference),
+      ),
     });
-    const envelope = (detailType: fc.Arbitrary<string>, detail: fc.Arbitrary<object>) =>
-      fc.record({ 'detail-type': detailType, time: fc.constant('2026-11-28T10:00:00Z'), detail });
     const event = fc.oneof(
       completion,
       destinationRecord,
@@ -142,6 +166,34 @@ describe('describeEvent', () => {
       { seed: 10, numRuns: 200 },
     );
   });
+
+  // Every sample the function accepts, with the slice id it reports on (7-invalid is rejected).
+  const accepted = readdirSync(`${root}events`).flatMap((file) => {
+    const event: unknown = JSON.parse(readFileSync(`${root}events/${file}`, 'utf8'));
+    try {
+      return [{ file, event, sliceId: parseCompletionEvent(event).sliceId }];
+    } catch {
+      return [];
+    }
+  });
+
+  it('has samples of every shape to check', () => {
+    expect(new Set(accepted.map(({ event }) => describeEvent(event).shape))).toEqual(
+      new Set([
+        'completion',
+        'EventBridge completion',
+        'destination record',
+        'EventBridge destination record',
+      ]),
+    );
+  });
+
+  it.each(accepted)(
+    'finds the slice id the function reports on in events/$file',
+    ({ event, sliceId }) => {
+      expect(describeEvent(event).sliceId).toBe(sliceId);
+    },
+  );
 });
 
 describe('formatAge', () => {
