@@ -10,6 +10,7 @@ import {
   readFailedMessage,
 } from '#tools/failures/failed-message.ts';
 import { failureTable, formatAge, groupFailures } from '#tools/failures/failure-table.ts';
+import { plural, shorten } from '#tools/failures/format.ts';
 import {
   onFailureRecord,
   sampleEvent,
@@ -209,6 +210,27 @@ describe('formatAge', () => {
     [-5000, '0s'],
   ])('%i ms is %s', (ms, text) => {
     expect(formatAge(ms)).toBe(text);
+  });
+});
+
+describe('plural', () => {
+  it.each([
+    [0, 'events'],
+    [1, 'event'],
+    [2, 'events'],
+  ])('%i %s', (count, noun) => {
+    expect(plural(count, 'event')).toBe(`${count} ${noun}`);
+  });
+});
+
+describe('shorten', () => {
+  it('makes one line of at most 160 characters, marking a cut', () => {
+    expect(shorten('  HTTP 503:\n\t{"errorMessage":\r\n "x"}  ')).toBe(
+      'HTTP 503: {"errorMessage": "x"}',
+    );
+    expect(shorten('x'.repeat(160))).toBe('x'.repeat(160));
+    expect(shorten('x'.repeat(161))).toBe(`${'x'.repeat(160)}...`);
+    expect(shorten('abcd', 3)).toBe('abc...');
   });
 });
 
