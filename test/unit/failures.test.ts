@@ -1,5 +1,4 @@
 // The pure parts of `npm run failures`: reading a queue message, and the table `list` prints.
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Message } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import {
   sampleEvent,
   targetDeadLetterAttributes,
 } from '#tools/local/failed-events.ts';
-import { root } from '../../infra/build.ts';
+import { sampleEvents } from '#tools/local/sample-events.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
 
@@ -169,8 +168,7 @@ describe('describeEvent', () => {
   });
 
   // Every sample the function accepts, with the slice id it reports on (7-invalid is rejected).
-  const accepted = readdirSync(`${root}events`).flatMap((file) => {
-    const event: unknown = JSON.parse(readFileSync(`${root}events/${file}`, 'utf8'));
+  const accepted = sampleEvents().flatMap(({ file, event }) => {
     try {
       return [{ file, event, sliceId: parseCompletionEvent(event).sliceId }];
     } catch {
