@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFailures } from '#tools/failures/run.ts';
+import { root } from '../../infra/build.ts';
+import { captureOutput } from '../support/capture-output.ts';
 import {
   onFailureRecord,
   sampleEvent,
   targetDeadLetterAttributes,
-} from '#tools/local/failed-events.ts';
-import { root } from '../../infra/build.ts';
-import { captureOutput } from '../support/capture-output.ts';
+} from '../support/failed-events.ts';
 import {
   type FailureQueues,
   ON_FAILURE_QUEUE,

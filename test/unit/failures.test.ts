@@ -10,12 +10,12 @@ import {
 } from '#tools/failures/failed-message.ts';
 import { failureTable, formatAge, groupFailures } from '#tools/failures/failure-table.ts';
 import { plural, shorten } from '#tools/failures/format.ts';
+import { sampleEvents } from '#tools/local/sample-events.ts';
 import {
   onFailureRecord,
   sampleEvent,
   targetDeadLetterAttributes,
-} from '#tools/local/failed-events.ts';
-import { sampleEvents } from '#tools/local/sample-events.ts';
+} from '../support/failed-events.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
 

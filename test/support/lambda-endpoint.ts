@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Handler, lambdaContext } from './lambda-runtime.ts';
+import { type Handler, lambdaContext } from '#tools/local/lambda-runtime.ts';
 
 export interface LambdaEndpoint {
   url: string;
