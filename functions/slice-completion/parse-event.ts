@@ -99,7 +99,8 @@ const eventBridgeInvokedDestinationRecord = z.object({
   requestPayload: z.object({ detail: sliceReference }, want('an object')),
 });
 
-const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
+/** How the detail-type of an EventBridge event carrying a destination record begins. */
+export const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
 
 export function parseCompletionEvent(event: unknown, now: Date = new Date()): Completion {
   const completion = completionIn(event);
@@ -213,11 +214,11 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   return `${prefix}${joined}`.replace(/\.$/, '') || 'event';
 }
 
-function isEventBridgeEvent(value: JsonObject): boolean {
+export function isEventBridgeEvent(value: JsonObject): boolean {
   return 'detail-type' in value || 'detail' in value;
 }
 
-function isObject(value: unknown): value is JsonObject {
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

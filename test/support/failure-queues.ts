@@ -3,15 +3,15 @@
 // against the Kodexa emulator and the Secrets Manager endpoint) and the stack's outputs (the
 // CloudFormation endpoint). The real AWS SDK reaches each through its AWS_ENDPOINT_URL_* variable.
 
+import { loadBundle } from '#tools/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { buildIfStale } from '../../infra/build.ts';
 import {
   type CloudFormationEndpoint,
   startCloudFormationEndpoint,
-} from '#tools/local/cloudformation-endpoint.ts';
-import { type LambdaEndpoint, startLambdaEndpoint } from '#tools/local/lambda-endpoint.ts';
-import { loadBundle } from '#tools/local/lambda-runtime.ts';
-import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
-import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
-import { buildIfStale } from '../../infra/build.ts';
+} from './cloudformation-endpoint.ts';
+import { type LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint.ts';
+import { type SqsEndpoint, startSqsEndpoint } from './sqs-endpoint.ts';
 
 export const STACK_NAME = 'SliceCompletion';
 export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';

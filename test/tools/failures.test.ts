@@ -2,16 +2,19 @@
 // CloudFormation endpoints, the Lambda endpoint running the built bundle against the Kodexa
 // emulator. Most cases run the tool in this process; the last ones run it as a user does.
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFailures } from '#tools/failures/run.ts';
+import { root } from '../../infra/build.ts';
+import { captureOutput } from '../support/capture-output.ts';
 import {
   onFailureRecord,
   sampleEvent,
   targetDeadLetterAttributes,
-} from '#tools/local/failed-events.ts';
-import { root } from '../../infra/build.ts';
-import { captureOutput } from '../support/capture-output.ts';
+} from '../support/failed-events.ts';
 import {
   type FailureQueues,
   ON_FAILURE_QUEUE,
@@ -475,4 +478,54 @@ describe('as a user runs it', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
     },
   );
+
+  describe('with AWS_PROFILE naming a profile that gives no credentials', () => {
+    const FAKE_KEY_ID = 'AKIAFAKEKEYID0000000';
+    const FAKE_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY';
+    let home: string;
+    beforeEach(async () => {
+      home = await mkdtemp(join(tmpdir(), 'failures-home-'));
+      await writeFile(join(home, 'empty'), '');
+      // A profile with a key id whose credential_process fails with a secret on its stderr.
+      await writeFile(join(home, 'helper.sh'), `#!/bin/sh\necho ${FAKE_SECRET} >&2\nexit 1\n`, {
+        mode: 0o755,
+      });
+      await writeFile(
+        join(home, 'config'),
+        `[profile broken]\naws_access_key_id = ${FAKE_KEY_ID}\ncredential_process = ${join(home, 'helper.sh')}\n`,
+      );
+    });
+    afterEach(() => rm(home, { recursive: true, force: true }));
+    const withProfile = (profile: string, configFile: string) =>
+      node(['list', '--stack', STACK_NAME], {
+        ...isolated(),
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_PROFILE: profile,
+        HOME: home,
+        AWS_CONFIG_FILE: join(home, configFile),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'empty'),
+      });
+
+    it("names the profile instead of asking for AWS_PROFILE, with the SDK's words", async () => {
+      const { code, stdout, stderr } = await withProfile('nope', 'empty');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.split('\n')).toEqual([
+        expect.stringMatching(
+          /^failures: no AWS credentials from profile nope \(AWS_PROFILE\): .*\(AWS SDK: Could not load credentials from any providers\)$/,
+        ),
+        '',
+      ]);
+      expect(stderr).not.toContain('set AWS_PROFILE');
+    });
+
+    it('shows no key material of the profile', async () => {
+      const { code, stderr } = await withProfile('broken', 'config');
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^failures: no AWS credentials from profile broken /);
+      expect(stderr).not.toContain(FAKE_KEY_ID);
+      expect(stderr).not.toContain(FAKE_SECRET);
+    });
+  });
 });

@@ -9,11 +9,13 @@ import {
   readFailedMessage,
 } from '#tools/failures/failed-message.ts';
 import { failureTable, formatAge, groupFailures } from '#tools/failures/failure-table.ts';
+import { plural, shorten } from '#tools/failures/format.ts';
+import { sampleEvents } from '#tools/local/sample-events.ts';
 import {
   onFailureRecord,
   sampleEvent,
   targetDeadLetterAttributes,
-} from '#tools/local/failed-events.ts';
+} from '../support/failed-events.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
 
@@ -99,6 +101,23 @@ describe('describeEvent', () => {
       's',
     ],
     [{ requestContext: {}, requestPayload: { sliceId: 's' } }, 'destination record', 's'],
+    // A pipeline that an EventBridge rule invokes gets the whole EventBridge event.
+    [
+      {
+        requestContext: {},
+        requestPayload: { 'detail-type': 'Slice Ready', detail: { sliceId: 's' } },
+      },
+      'destination record',
+      's',
+    ],
+    [
+      {
+        'detail-type': 'Lambda Function Invocation Result - Success',
+        detail: { requestPayload: { detail: { sliceId: 's' } } },
+      },
+      'EventBridge destination record',
+      's',
+    ],
     [{ detail: 'not an object' }, 'EventBridge completion', undefined],
     [{ sliceId: 42 }, 'completion', undefined],
     [['an', 'array'], 'not an object', undefined],
@@ -114,15 +133,20 @@ describe('describeEvent', () => {
       lambdaRequestId: fc.uuid(),
       attemptNumber: fc.nat(5),
     });
+    const envelope = (detailType: fc.Arbitrary<string>, detail: fc.Arbitrary<object>) =>
+      fc.record({ 'detail-type': detailType, time: fc.constant('2026-11-28T10:00:00Z'), detail });
+    const sliceReference = fc.record({ sliceId: fc.uuid() });
     const destinationRecord = fc.record({
       requestContext: fc.record({
         requestId: fc.uuid(),
         condition: fc.constantFrom('Success', 'RetriesExhausted', 'EventAgeExceeded'),
       }),
-      requestPayload: fc.record({ sliceId: fc.uuid() }),
+      // What the pipeline was invoked with: the slice, or an EventBridge event about it.
+      requestPayload: fc.oneof(
+        sliceReference,
+        envelope(fc.constantFrom('Execution Slice Ready'), sliceReference),
+      ),
     });
-    const envelope = (detailType: fc.Arbitrary<string>, detail: fc.Arbitrary<object>) =>
-      fc.record({ 'detail-type': detailType, time: fc.constant('2026-11-28T10:00:00Z'), detail });
     const event = fc.oneof(
       completion,
       destinationRecord,
@@ -142,6 +166,33 @@ describe('describeEvent', () => {
       { seed: 10, numRuns: 200 },
     );
   });
+
+  // Every sample the function accepts, with the slice id it reports on (7-invalid is rejected).
+  const accepted = sampleEvents().flatMap(({ file, event }) => {
+    try {
+      return [{ file, event, sliceId: parseCompletionEvent(event).sliceId }];
+    } catch {
+      return [];
+    }
+  });
+
+  it('has samples of every shape to check', () => {
+    expect(new Set(accepted.map(({ event }) => describeEvent(event).shape))).toEqual(
+      new Set([
+        'completion',
+        'EventBridge completion',
+        'destination record',
+        'EventBridge destination record',
+      ]),
+    );
+  });
+
+  it.each(accepted)(
+    'finds the slice id the function reports on in events/$file',
+    ({ event, sliceId }) => {
+      expect(describeEvent(event).sliceId).toBe(sliceId);
+    },
+  );
 });
 
 describe('formatAge', () => {
@@ -157,6 +208,27 @@ describe('formatAge', () => {
     [-5000, '0s'],
   ])('%i ms is %s', (ms, text) => {
     expect(formatAge(ms)).toBe(text);
+  });
+});
+
+describe('plural', () => {
+  it.each([
+    [0, 'events'],
+    [1, 'event'],
+    [2, 'events'],
+  ])('%i %s', (count, noun) => {
+    expect(plural(count, 'event')).toBe(`${count} ${noun}`);
+  });
+});
+
+describe('shorten', () => {
+  it('makes one line of at most 160 characters, marking a cut', () => {
+    expect(shorten('  HTTP 503:\n\t{"errorMessage":\r\n "x"}  ')).toBe(
+      'HTTP 503: {"errorMessage": "x"}',
+    );
+    expect(shorten('x'.repeat(160))).toBe('x'.repeat(160));
+    expect(shorten('x'.repeat(161))).toBe(`${'x'.repeat(160)}...`);
+    expect(shorten('abcd', 3)).toBe('abc...');
   });
 });
 

@@ -14,7 +14,14 @@ export function problemLine(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (error instanceof UsageError || error instanceof TargetError) return error.message;
   if (error.name === 'CredentialsProviderError') {
-    return 'no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (after aws sso login, AWS_PROFILE is enough)';
+    // The SDK's words name profiles, files and URLs, never keys. Only their first line: a failed
+    // credential_process adds the command's stderr on the next ones.
+    const sdk = `(AWS SDK: ${error.message.split('\n')[0]})`;
+    const profile = process.env.AWS_PROFILE;
+    if (profile) {
+      return `no AWS credentials from profile ${profile} (AWS_PROFILE): check that it is in ~/.aws/config or AWS_CONFIG_FILE, and if it uses SSO, run aws sso login --profile ${profile} ${sdk}`;
+    }
+    return `no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (after aws sso login, AWS_PROFILE is enough) ${sdk}`;
   }
   if (error.message === 'Region is missing') {
     return 'no AWS region: set AWS_REGION, or AWS_PROFILE to a profile that has a region';

@@ -1,6 +1,12 @@
 // What one message of either queue says: the event to replay, why it failed, and which slice it
 // is about. Pure: a message in, a FailedEvent out, whatever the body holds.
 import type { Message } from '@aws-sdk/client-sqs';
+import {
+  DESTINATION_DETAIL_TYPE,
+  isEventBridgeEvent,
+  isObject,
+  type JsonObject,
+} from '#functions/slice-completion/parse-event.ts';
 
 export interface FailedEvent {
   queueUrl: string;
@@ -18,8 +24,6 @@ export interface FailedEvent {
   shape: string;
   sliceId: string | undefined;
 }
-
-const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
 
 export function readFailedMessage(message: Message, queueUrl: string): FailedEvent {
   const sent = Number(message.Attributes?.SentTimestamp);
@@ -80,24 +84,28 @@ export function readFailedMessage(message: Message, queueUrl: string): FailedEve
  */
 export function describeEvent(event: unknown): { shape: string; sliceId: string | undefined } {
   if (!isObject(event)) return { shape: 'not an object', sliceId: undefined };
-  if ('detail-type' in event || 'detail' in event) {
+  if (isEventBridgeEvent(event)) {
     const detail = isObject(event.detail) ? event.detail : {};
     const type = text(event['detail-type']) ?? '';
     if (type.startsWith(DESTINATION_DETAIL_TYPE)) {
-      const payload = isObject(detail.requestPayload) ? detail.requestPayload : {};
-      return { shape: 'EventBridge destination record', sliceId: text(payload.sliceId) };
+      return { shape: 'EventBridge destination record', sliceId: recordSliceId(detail) };
     }
     return { shape: 'EventBridge completion', sliceId: text(detail.sliceId) };
   }
   if ('requestContext' in event) {
-    const payload = isObject(event.requestPayload) ? event.requestPayload : {};
-    return { shape: 'destination record', sliceId: text(payload.sliceId) };
+    return { shape: 'destination record', sliceId: recordSliceId(event) };
   }
   return { shape: 'completion', sliceId: text(event.sliceId) };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The slice of a destination record: in its requestPayload, or in that payload's detail when an
+ * EventBridge rule invoked the pipeline with the whole event. */
+function recordSliceId(record: JsonObject): string | undefined {
+  const request = isObject(record.requestPayload) ? record.requestPayload : {};
+  if (!('sliceId' in request) && isEventBridgeEvent(request)) {
+    return text(isObject(request.detail) ? request.detail.sliceId : undefined);
+  }
+  return text(request.sliceId);
 }
 
 function text(value: unknown): string | undefined {

@@ -1,5 +1,6 @@
 // `list`'s table: failed events grouped by error and condition, most frequent first. Pure.
 import type { FailedEvent } from './failed-message.ts';
+import { shorten } from './format.ts';
 
 export interface FailureGroup {
   errorName: string;
@@ -14,7 +15,6 @@ export interface FailureGroup {
 }
 
 const SLICES_SHOWN = 3;
-const EXAMPLE_CHARS = 160;
 
 export function groupFailures(events: readonly FailedEvent[]): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
@@ -104,10 +104,4 @@ function sliceList(sliceIds: readonly string[]): string {
   const shown = sliceIds.slice(0, SLICES_SHOWN).join(', ');
   const more = sliceIds.length - SLICES_SHOWN;
   return more > 0 ? `${shown}, +${more} more` : shown;
-}
-
-/** One line of at most EXAMPLE_CHARS characters. */
-export function shorten(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > EXAMPLE_CHARS ? `${line.slice(0, EXAMPLE_CHARS)}...` : line;
 }

@@ -2,6 +2,7 @@
 // is deleted or kept.
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import { rethrowNamed } from './errors.ts';
+import { shorten } from './format.ts';
 
 export const REPLAYED_OUTCOMES = ['updated', 'unchanged', 'stale'] as const;
 export type ReplayedOutcome = (typeof REPLAYED_OUTCOMES)[number];
@@ -56,6 +57,5 @@ export async function invokeFunction(
 }
 
 function excerpt(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim() || '(nothing)';
-  return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}...` : line;
+  return shorten(text, EXCERPT_CHARS) || '(nothing)';
 }

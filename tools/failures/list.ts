@@ -1,6 +1,7 @@
 // `list`: what is in the queues, grouped by error; nothing is deleted or invoked.
 import { readFailedMessage } from './failed-message.ts';
 import { failureTable, groupFailures } from './failure-table.ts';
+import { plural } from './format.ts';
 import type { Io } from './io.ts';
 import type { QueueReader } from './queue-reader.ts';
 
@@ -29,8 +30,4 @@ export async function listFailures(
   io.stdout.write(
     `Read ${plural(events.length, 'message')} without consuming any${released ? ': all are visible in their queues again' : ''}.\n`,
   );
-}
-
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -2,7 +2,7 @@
 // message is deleted once its event is recorded, and kept (visible again) when it fails again.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type FailedEvent, readFailedMessage } from './failed-message.ts';
-import { shorten } from './failure-table.ts';
+import { plural, shorten } from './format.ts';
 import {
   type InvocationResult,
   invokeFunction,
@@ -10,7 +10,6 @@ import {
   type ReplayedOutcome,
 } from './invoke-function.ts';
 import type { Io } from './io.ts';
-import { plural } from './list.ts';
 import { showProgress } from './progress.ts';
 import type { QueueReader } from './queue-reader.ts';
 

@@ -5,11 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Handler, lambdaContext } from './lambda-runtime.ts';
+import { type Handler, lambdaContext } from '#tools/local/lambda-runtime.ts';
 
 export interface LambdaEndpoint {
   url: string;
-  functionName: string;
   functionArn: string;
   /** The events of every invocation, in order. */
   invocations: unknown[];
@@ -98,7 +97,6 @@ export async function startLambdaEndpoint(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    functionName: FUNCTION_NAME,
     functionArn: FUNCTION_ARN,
     invocations,
     close: () =>

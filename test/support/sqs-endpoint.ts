@@ -249,7 +249,7 @@ function md5(bytes: Buffer): string {
 }
 
 /** SQS's digest of message attributes: each, by name, as length-prefixed name, type and value. */
-export function md5OfMessageAttributes(attributes: Record<string, string>): string {
+function md5OfMessageAttributes(attributes: Record<string, string>): string {
   const parts: Buffer[] = [];
   const lengthPrefixed = (text: string) => {
     const bytes = Buffer.from(text, 'utf8');
