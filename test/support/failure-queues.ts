@@ -11,7 +11,6 @@ import { type LambdaEndpoint, startLambdaEndpoint } from '#tools/local/lambda-en
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
 import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
-import { buildIfStale } from '../../infra/build.ts';
 
 export const STACK_NAME = 'SliceCompletion';
 export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';
@@ -33,7 +32,6 @@ export interface FailureQueues {
 export async function startFailureQueues(
   options: { beforeInvoke?: (event: unknown) => void } = {},
 ): Promise<FailureQueues> {
-  await buildIfStale();
   const services = await startLocalServices();
   Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   const lambda = await startLambdaEndpoint(await loadBundle(), options);
