@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../../infra/build.ts';
 
-export const NAMING_RULE = '<n>-<what>.<expected outcome or error name>.json';
+const NAMING_RULE = '<n>-<what>.<expected outcome or error name>.json';
 const NAMED = /^\d+-[^.]+\.(\w+)\.json$/;
 
 export interface SampleEvent {
