@@ -4,10 +4,10 @@
 // servers' environment and `<ours|floor> <bundle path> <sliceId>`; it sends back the milliseconds
 // over IPC. Everything this file imports itself is loaded before the clock starts.
 import { randomUUID } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { Handler } from '../tools/local/lambda-runtime.ts';
 import { lambdaContext } from '../tools/local/lambda-runtime.ts';
+import { bareGetAndPut } from './bare-fetch.ts';
 
 const [variant, bundlePath, sliceId] = process.argv.slice(2);
 if ((variant !== 'ours' && variant !== 'floor') || !bundlePath || !sliceId) {
@@ -31,28 +31,7 @@ async function floor(): Promise<void> {
   );
   const { apiKey } = JSON.parse(secret.SecretString ?? '{}') as { apiKey: string };
   const url = `${process.env.KODEXA_URL}/api/orchestrator-execution-slices/${sliceId}`;
-  const headers = { accept: 'application/json', 'x-api-key': apiKey };
-  const slice = await readJson(await fetch(url, { headers }));
-  await readJson(
-    await fetch(url, {
-      method: 'PUT',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        ...slice,
-        status: 'SUCCEEDED',
-        lambdaRequestId,
-        completedAt: new Date().toISOString(),
-      }),
-    }),
-  );
-}
-
-async function readJson(response: Response): Promise<Record<string, unknown>> {
-  if (!response.ok) throw new Error(`floor: ${response.status} ${await response.text()}`);
-  const text = await response.text();
-  // As the function does, so the PUT reuses the GET's connection.
-  await setImmediate();
-  return JSON.parse(text);
+  await bareGetAndPut(url, apiKey, lambdaRequestId);
 }
 
 const started = performance.now();

@@ -3,8 +3,9 @@
 // has to put on the wire. bench/children.ts starts it with --expose-gc, the servers' environment
 // and a WarmOptions JSON argument; it sends back a WarmResult over IPC.
 import { randomUUID } from 'node:crypto';
-import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Handler, lambdaContext, loadBundle } from '../tools/local/lambda-runtime.ts';
+import { bareGetAndPut } from './bare-fetch.ts';
 import type { ServerStats } from './servers.ts';
 import { mean, median, quantile } from './stats.ts';
 
@@ -87,31 +88,7 @@ function invocation(handler: Handler): () => Promise<unknown> {
 /** What the function does on the wire, with nothing around it. */
 function bareFetch(): () => Promise<unknown> {
   const lambdaRequestId = randomUUID();
-  const headers = { accept: 'application/json', 'x-api-key': options.apiKey };
-  return async () => {
-    const slice = await readJson(await fetch(sliceUrl, { headers }));
-    await readJson(
-      await fetch(sliceUrl, {
-        method: 'PUT',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ...slice,
-          status: 'SUCCEEDED',
-          lambdaRequestId,
-          completedAt: new Date().toISOString(),
-        }),
-      }),
-    );
-  };
-}
-
-async function readJson(response: Response): Promise<Record<string, unknown>> {
-  if (!response.ok) throw new Error(`bare fetch: ${response.status} ${await response.text()}`);
-  const text = await response.text();
-  // As the function does: let undici put the socket back in its pool before the next request,
-  // so the floor too keeps to one connection.
-  await setImmediate();
-  return JSON.parse(text);
+  return () => bareGetAndPut(sliceUrl, options.apiKey, lambdaRequestId);
 }
 
 async function repeat(times: number, next: () => () => Promise<unknown>): Promise<number[]> {

@@ -54,7 +54,7 @@ const COMPLETION_FIELDS: Record<string, Doc> = {
   durationMs: {
     title: 'Duration (ms)',
     description:
-      "How long the work took, in whole milliseconds (Kodexa stores a Java int32). When absent: " +
+      'How long the work took, in whole milliseconds (Kodexa stores a Java int32). When absent: ' +
       "completedAt minus the slice's startedAt, when the slice has one and the result is from 0 " +
       'to 2147483647; else null.',
   },

@@ -2,19 +2,16 @@
 // loaded once as a warm container, against the Kodexa emulator and a Secrets Manager endpoint on
 // loopback. Each file is named <n>-<what>.<expected outcome or error name>.json; exits 1 if any
 // file is not, is not JSON, or its event did otherwise.
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIfStale, root } from '../infra/build.ts';
 import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { startLocalServices } from './local/local-services.ts';
+import { readSampleEvents } from './local/sample-events.ts';
 import { outcomeLine, sliceChange } from './local/show-slice.ts';
 
-const NAMING_RULE = '<n>-<what>.<expected outcome or error name>.json';
-const NAMED = /^\d+-[^.]+\.(\w+)\.json$/;
-
-const { eventsDir, shownDir, files } = await eventFiles();
+const { shownDir, samples } = eventFiles();
 await buildIfStale();
 const services = await startLocalServices();
 Object.assign(process.env, services.env);
@@ -27,16 +24,14 @@ console.log(`Secrets Manager        ${services.secrets.url}`);
 console.log(`function               dist/slice-completion/index.mjs, one warm container\n`);
 
 let unexpected = 0;
-for (const file of files) {
-  const path = join(eventsDir, file);
-  console.log(join(shownDir, file));
-  const loaded = await eventIn(path);
-  if ('problem' in loaded) {
+for (const sample of samples) {
+  console.log(join(shownDir, sample.file));
+  if ('problem' in sample) {
     unexpected++;
-    console.log(`  FAIL ${loaded.problem}\n`);
+    console.log(`  FAIL ${sample.problem}\n`);
     continue;
   }
-  const { expected, event } = loaded;
+  const { expected, event } = sample;
   const before = structuredClone(new Map(services.kodexa.slices));
   const result = await handler(event, lambdaContext()).catch((error: Error) => error);
   const got = result instanceof Error ? result.name : (result as { outcome: string }).outcome;
@@ -54,7 +49,7 @@ for (const file of files) {
 
 const reads = [...services.secrets.reads.values()].reduce((a, b) => a + b, 0);
 console.log(
-  `${files.length - unexpected} of ${files.length} events did what their file names say; ` +
+  `${samples.length - unexpected} of ${samples.length} events did what their file names say; ` +
     `${reads} secret read, ${services.kodexa.connections()} connection to Kodexa`,
 );
 metrics.stop();
@@ -62,36 +57,13 @@ console.log(metricsSummary(metrics.documents()));
 await services.close();
 process.exitCode = unexpected === 0 ? 0 : 1;
 
-async function eventFiles(): Promise<{ eventsDir: string; shownDir: string; files: string[] }> {
+function eventFiles(): { shownDir: string; samples: ReturnType<typeof readSampleEvents> } {
   try {
     const { values } = parseArgs({ options: { events: { type: 'string' } } });
-    const eventsDir = values.events ?? `${root}events`;
-    const shownDir = values.events ?? 'events';
-    const files = await readdir(eventsDir).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`cannot read the events directory ${eventsDir}: ${error.code}`);
-    });
-    return { eventsDir, shownDir, files: files.filter((f) => f.endsWith('.json')).sort() };
+    const samples = readSampleEvents(values.events ?? `${root}events`);
+    return { shownDir: values.events ?? 'events', samples };
   } catch (error) {
     console.error(`start: ${(error as Error).message}`);
     process.exit(1);
-  }
-}
-
-/** The event in a file and what the file's name says it should do, or why it cannot be run. */
-async function eventIn(
-  path: string,
-): Promise<{ expected: string; event: unknown } | { problem: string }> {
-  const expected = NAMED.exec(basename(path))?.[1];
-  if (!expected) return { problem: `not named ${NAMING_RULE}, e.g. 1-direct-success.updated.json` };
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return { problem: `cannot read it: ${(error as NodeJS.ErrnoException).code}` };
-  }
-  try {
-    return { expected, event: JSON.parse(text) };
-  } catch (error) {
-    return { problem: `not valid JSON: ${(error as Error).message}` };
   }
 }

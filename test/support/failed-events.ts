@@ -1,14 +1,15 @@
 // Failed events as the stack's two queues hold them: Lambda's on-failure record around the event,
 // or the event itself on EventBridge's target DLQ with the error in message attributes.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { root } from '../../infra/build.ts';
+import { sampleEvents } from '#tools/local/sample-events.ts';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:slice-completion';
 
-/** A file of events/, parsed. */
-export async function sampleEvent(file: string): Promise<unknown> {
-  return JSON.parse(await readFile(`${root}events/${file}`, 'utf8'));
+/** The event in a file of events/. */
+export function sampleEvent(file: string): unknown {
+  const sample = sampleEvents().find((candidate) => candidate.file === file);
+  if (!sample) throw new Error(`events/${file} is not a sample event`);
+  return sample.event;
 }
 
 /** What Lambda sends to the on-failure destination when an asynchronous invocation failed. */

@@ -5,7 +5,6 @@
 
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
-import { buildIfStale } from '../../infra/build.ts';
 import {
   type CloudFormationEndpoint,
   startCloudFormationEndpoint,
@@ -33,7 +32,6 @@ export interface FailureQueues {
 export async function startFailureQueues(
   options: { beforeInvoke?: (event: unknown) => void } = {},
 ): Promise<FailureQueues> {
-  await buildIfStale();
   const services = await startLocalServices();
   Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   const lambda = await startLambdaEndpoint(await loadBundle(), options);

@@ -80,10 +80,10 @@ const bothQueues = () => [
 /** One event of each shape the function takes, failed in the way each queue holds it. */
 async function sendEachShape() {
   const ago = (minutes: number) => ({ sentAt: Date.now() - minutes * MINUTE - 10_000 });
-  const direct = await sampleEvent('1-direct-success.updated.json');
-  const eventBridge = await sampleEvent('2-eventbridge-completion.updated.json');
-  const destinationInOnFailure = await sampleEvent('4-destination-failure.updated.json');
-  const eventBridgeInDlq = await sampleEvent('3-eventbridge-destination-success.updated.json');
+  const direct = sampleEvent('1-direct-success.updated.json');
+  const eventBridge = sampleEvent('2-eventbridge-completion.updated.json');
+  const destinationInOnFailure = sampleEvent('4-destination-failure.updated.json');
+  const eventBridgeInDlq = sampleEvent('3-eventbridge-destination-success.updated.json');
   queues.sqs.send(ON_FAILURE_QUEUE, onFailureRecord(direct, unavailable), ago(134));
   queues.sqs.send(ON_FAILURE_QUEUE, onFailureRecord(eventBridge, unavailable), ago(129));
   queues.sqs.send(ON_FAILURE_QUEUE, onFailureRecord(destinationInOnFailure, unavailable), ago(121));
@@ -95,7 +95,7 @@ async function sendEachShape() {
 }
 
 async function sendInvalid() {
-  const event = await sampleEvent('7-invalid.InvalidCompletionEvent.json');
+  const event = sampleEvent('7-invalid.InvalidCompletionEvent.json');
   return queues.sqs.send(ON_FAILURE_QUEUE, onFailureRecord(event, invalid), {
     sentAt: Date.now() - 72 * MINUTE - 10_000,
   });
@@ -204,8 +204,8 @@ describe('replay', () => {
   });
 
   it('deletes a duplicate, which comes back unchanged, without writing the slice again', async () => {
-    const direct = await sampleEvent('1-direct-success.updated.json');
-    const duplicate = await sampleEvent('5-duplicate-of-1.unchanged.json');
+    const direct = sampleEvent('1-direct-success.updated.json');
+    const duplicate = sampleEvent('5-duplicate-of-1.unchanged.json');
     queues.sqs.send(ON_FAILURE_QUEUE, onFailureRecord(direct, unavailable));
     queues.sqs.send(ON_FAILURE_QUEUE, onFailureRecord(duplicate, unavailable));
 
@@ -232,7 +232,7 @@ describe('replay', () => {
     const invalidId = await sendInvalid();
     queues.sqs.send(
       ON_FAILURE_QUEUE,
-      onFailureRecord(await sampleEvent('1-direct-success.updated.json'), unavailable),
+      onFailureRecord(sampleEvent('1-direct-success.updated.json'), unavailable),
     );
 
     const { code, stdout } = await failures([

@@ -1,13 +1,15 @@
 // `npm start` and `npm run invoke`, run as a user runs them: a child process on the pinned Node.
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleEvents } from '#tools/local/sample-events.ts';
 import { root } from '../../infra/build.ts';
 
 const run = promisify(execFile);
@@ -53,9 +55,7 @@ describe('npm start', () => {
   });
 
   it('ends with a summary of the metrics the function wrote, and no EMF lines', async () => {
-    const expected = (await readdir(`${root}events`))
-      .filter((file) => file.endsWith('.json'))
-      .map((file) => file.split('.').at(-2) ?? '');
+    const expected = sampleEvents().map((sample) => sample.expected);
     const outcomes = ['updated', 'unchanged', 'stale'];
     const n = (outcome: string) => expected.filter((e) => e === outcome).length;
     const errors = expected.filter((e) => !outcomes.includes(e));
@@ -163,7 +163,11 @@ describe('npm run invoke', () => {
     );
   });
 
-  const badJson = join(tmpdir(), `invoke-bad-${process.pid}.json`);
+  // Made while the tests are collected: the table below names the file.
+  const scratch = mkdtempSync(join(tmpdir(), 'invoke-'));
+  const badJson = join(scratch, 'bad.json');
+  beforeAll(() => writeFile(badJson, '{"sliceId": '));
+  afterAll(() => rm(scratch, { recursive: true }));
   it.each([
     [[], 'invoke: usage: npm run invoke -- <event.json>'],
     [['events/none.json'], 'invoke: cannot read events/none.json: no such file'],
@@ -175,7 +179,6 @@ describe('npm run invoke', () => {
     ],
     [['events/1-direct-success.updated.json', '--verbose'], "invoke: Unknown option '--verbose'"],
   ])('%o fails with one clear line and exit code 1', async (args, message) => {
-    await writeFile(badJson, '{"sliceId": ');
     const { code, stdout, stderr } = await node('tools/invoke.ts', ...args);
     expect(code).toBe(1);
     expect(stdout).toBe('');

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -11,6 +11,7 @@ import {
   executionSliceCompletedSchema,
   SCHEMA_FILES,
 } from '#tools/completion-schema.ts';
+import { sampleEvents } from '#tools/local/sample-events.ts';
 import { root } from '../../infra/build.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
@@ -155,9 +156,10 @@ describe('the committed JSON Schema files', () => {
 });
 
 describe('the sample events', () => {
-  const samples = readdirSync(`${root}events`).map((file) => ({
+  const samples = sampleEvents().map(({ file, expected, event }) => ({
     file,
-    event: JSON.parse(readFileSync(`${root}events/${file}`, 'utf8')) as Json,
+    expected,
+    event: event as Json,
   }));
   const completions = samples.filter(({ event }) => !SHAPE_KEYS.some((key) => key in event));
   const published = samples.filter(
@@ -170,7 +172,8 @@ describe('the sample events', () => {
   });
 
   it('validate against the schema when the function accepts them', () => {
-    for (const { file, event } of completions.filter(({ file }) => !file.includes('.Invalid'))) {
+    const accepted = completions.filter(({ expected }) => !expected.startsWith('Invalid'));
+    for (const { file, event } of accepted) {
       expect(accepts(event), file).toBe(true);
       expect(
         validateCompletion(event),
@@ -188,7 +191,7 @@ describe('the sample events', () => {
   });
 
   it('fail validation on each field the function rejects in the invalid sample', () => {
-    const invalid = completions.find(({ file }) => file.includes('.InvalidCompletionEvent.'));
+    const invalid = completions.find(({ expected }) => expected === 'InvalidCompletionEvent');
     const rejected = thrownBy(() => parseCompletionEvent(invalid?.event)) as InvalidCompletionEvent;
     const fields = rejected.problems.map((problem) => problem.split(':')[0]);
     expect(fields.length).toBeGreaterThanOrEqual(3);

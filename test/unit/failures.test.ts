@@ -36,7 +36,7 @@ function message(body: string, attributes: Record<string, string> = {}): Message
 
 describe('readFailedMessage', () => {
   it('takes the event, error and condition from an on-failure record', async () => {
-    const event = await sampleEvent('4-destination-failure.updated.json');
+    const event = sampleEvent('4-destination-failure.updated.json');
     const body = onFailureRecord(
       event,
       { errorType: 'SliceNotFound', errorMessage: 'slice e1f2 was not found' },
@@ -58,7 +58,7 @@ describe('readFailedMessage', () => {
   });
 
   it('takes a target-DLQ message body as the event, the error from its attributes', async () => {
-    const event = await sampleEvent('2-eventbridge-completion.updated.json');
+    const event = sampleEvent('2-eventbridge-completion.updated.json');
     const attributes = targetDeadLetterAttributes('NO_PERMISSIONS', 'not authorized');
     expect(readFailedMessage(message(JSON.stringify(event), attributes), QUEUE)).toMatchObject({
       source: 'target DLQ',
