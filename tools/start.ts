@@ -60,8 +60,10 @@ process.exitCode = unexpected === 0 ? 0 : 1;
 function eventFiles(): { shownDir: string; samples: ReturnType<typeof readSampleEvents> } {
   try {
     const { values } = parseArgs({ options: { events: { type: 'string' } } });
+    const shownDir = values.events ?? 'events';
     const samples = readSampleEvents(values.events ?? `${root}events`);
-    return { shownDir: values.events ?? 'events', samples };
+    if (samples.length === 0) throw new Error(`no .json files in ${shownDir}: nothing to run`);
+    return { shownDir, samples };
   } catch (error) {
     console.error(`start: ${(error as Error).message}`);
     process.exit(1);

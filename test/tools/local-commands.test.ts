@@ -98,8 +98,12 @@ describe('npm start -- --events DIR', () => {
     }
   });
 
+  const empty = mkdtempSync(join(tmpdir(), 'start-empty-'));
+  afterAll(() => rm(empty, { recursive: true }));
+
   it.each([
     [['--events', '/no/such/dir'], 'start: cannot read the events directory /no/such/dir: ENOENT'],
+    [['--events', empty], `start: no .json files in ${empty}: nothing to run`],
     [['--verbose'], "start: Unknown option '--verbose'"],
   ])('%o fails with one line naming the problem, exit code 1', async (args, message) => {
     const { code, stdout, stderr } = await node('tools/start.ts', ...args);

@@ -1,6 +1,6 @@
 // The EMF checker the metric tests rely on must refuse what CloudWatch Logs would not extract.
 import { describe, expect, it } from 'vitest';
-import { emfMetrics } from './emf.ts';
+import { emfMetrics } from '../support/emf.ts';
 
 const valid = () => ({
   _aws: {
