@@ -19,7 +19,7 @@ const context = lambdaContext();
 
 async function ours(): Promise<void> {
   const { handler } = (await import(bundleUrl)) as { handler: Handler };
-  await handler({ sliceId, lambdaRequestId }, context);
+  await handler({ sliceId, lambdaRequestId, completedAt: new Date().toISOString() }, context);
 }
 
 async function floor(): Promise<void> {

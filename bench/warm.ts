@@ -78,9 +78,16 @@ async function timed(operation: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1000;
 }
 
-/** A handler invocation for a new Lambda request id, so it always does GET and PUT. */
+/**
+ * A handler invocation for a new Lambda request id, so it always does GET and PUT, with the
+ * completion time a pipeline sends, so CompletionLag is recorded as in production.
+ */
 function invocation(handler: Handler): () => Promise<unknown> {
-  const event = { sliceId: options.sliceId, lambdaRequestId: randomUUID() };
+  const event = {
+    sliceId: options.sliceId,
+    lambdaRequestId: randomUUID(),
+    completedAt: new Date().toISOString(),
+  };
   const context = lambdaContext();
   return () => handler(event, context);
 }
