@@ -24,6 +24,18 @@ const FUNCTION_ARN =
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 const REGISTRY_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+const EVENT_BUS_NAME = /^[A-Za-z0-9._/-]{1,256}$/;
+/**
+ * The ports the Fetch standard blocks ("bad port"): Node's fetch refuses them before connecting,
+ * so a kodexaUrl on one would fail every invocation.
+ */
+const FETCH_BAD_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+  103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+  512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+  995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+  6669, 6679, 6697, 10080,
+]);
 /** The schema registry the stack creates unless told otherwise; `none` creates none. */
 const DEFAULT_SCHEMA_REGISTRY_NAME = 'kodexa-pipeline';
 
@@ -51,6 +63,10 @@ export function readContext(node: Node): SliceCompletionContext {
   } else if (!isPlainHttpsUrl(kodexaUrl)) {
     problems.push(
       `kodexaUrl must be an https URL without credentials, query or fragment, got "${kodexaUrl}"`,
+    );
+  } else if (FETCH_BAD_PORTS.has(Number(new URL(kodexaUrl).port))) {
+    problems.push(
+      `kodexaUrl has port ${new URL(kodexaUrl).port}, which fetch refuses to connect to (a Fetch standard "bad port"), got "${kodexaUrl}"`,
     );
   }
 
@@ -109,6 +125,13 @@ export function readContext(node: Node): SliceCompletionContext {
     );
   }
 
+  const eventBusName = text('eventBusName');
+  if (eventBusName !== undefined && !EVENT_BUS_NAME.test(eventBusName)) {
+    problems.push(
+      `eventBusName must be an event bus name (up to 256 letters, digits and . _ / -), got "${eventBusName}"`,
+    );
+  }
+
   const lagAlarm = text('completionLagAlarmMs');
   const completionLagAlarmMs = lagAlarm === undefined ? undefined : Number(lagAlarm);
   if (
@@ -126,7 +149,7 @@ export function readContext(node: Node): SliceCompletionContext {
   return {
     kodexaUrl,
     apiKeySecret,
-    eventBusName: text('eventBusName'),
+    eventBusName,
     completionEventSources: list('completionEventSources'),
     pipelineFunctionArns,
     alarmTopicArn,

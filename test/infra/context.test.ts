@@ -55,6 +55,12 @@ describe('readContext', () => {
     ).toMatchObject({ pipelineFunctionArns: [pipelineA, pipelineB], reservedConcurrency: 5 });
   });
 
+  it('takes a kodexaUrl on a port fetch connects to', () => {
+    expect(read({ ...required, kodexaUrl: 'https://platform.kodexa.ai:8443' })).toMatchObject({
+      kodexaUrl: 'https://platform.kodexa.ai:8443',
+    });
+  });
+
   it('treats empty values as not given', () => {
     expect(
       read({
@@ -88,6 +94,11 @@ describe('readContext', () => {
     [{ ...required, reservedConcurrency: '0' }, 'reservedConcurrency must be an integer >= 1'],
     [{ ...required, reservedConcurrency: 'five' }, 'reservedConcurrency must be an integer >= 1'],
     [{ ...required, schemaRegistryName: 'kodexa pipeline' }, 'schemaRegistryName must be up to 64'],
+    [
+      { ...required, kodexaUrl: 'https://platform.kodexa.ai:9' },
+      'kodexaUrl has port 9, which fetch refuses to connect to',
+    ],
+    [{ ...required, eventBusName: 'bad name!' }, 'eventBusName must be an event bus name'],
     [{ ...required, schemaRegistryName: 'x'.repeat(65) }, 'schemaRegistryName must be up to 64'],
   ])('refuses %j: %s', (context, message) => {
     expect(() => read(context)).toThrow(message);
