@@ -6,8 +6,16 @@ import { sampleSlices } from './local/sample-slices.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '8090' }, key: { type: 'string' } },
+    options: {
+      port: { type: 'string', default: '8090' },
+      key: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
+  if (values.help) {
+    console.log('usage: npm run emulator [-- --port N (default 8090; 0 picks one) --key API_KEY]');
+    return;
+  }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65_535) {
     throw new Error(`--port must be an integer from 0 to 65535, got "${values.port}"`);

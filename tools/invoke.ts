@@ -14,8 +14,16 @@ const USAGE =
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'kodexa-url': { type: 'string' }, 'secret-id': { type: 'string' } },
+    options: {
+      'kodexa-url': { type: 'string' },
+      'secret-id': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0) throw new Error(USAGE);
   const kodexaUrl = values['kodexa-url'];

@@ -191,6 +191,17 @@ describe('npm run invoke', () => {
   });
 });
 
+describe('--help', () => {
+  it.each([
+    ['tools/invoke.ts', 'usage: npm run invoke -- <event.json>'],
+    ['tools/emulator.ts', 'usage: npm run emulator [-- --port N'],
+  ])('%s prints its usage and exits 0', async (script, usage) => {
+    const { code, stdout, stderr } = await node(script, '--help');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.startsWith(usage)).toBe(true);
+  });
+});
+
 describe('npm run emulator', () => {
   const sliceUrl = (url: string) =>
     `${url}/api/orchestrator-execution-slices/3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21`;
