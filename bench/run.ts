@@ -24,12 +24,7 @@ const WARM: WarmCounts = { warmUp: 200, memoryInvocations: 3000, blocks: 30, blo
 const WARM_INFO: WarmCounts = { ...WARM, memoryInvocations: 0, blocks: 10 };
 
 const started = performance.now();
-const { values: args } = parseArgs({
-  options: {
-    check: { type: 'boolean', default: false },
-    'size-only': { type: 'boolean', default: false },
-  },
-});
+const args = options();
 
 const sizes = await buildBundles();
 const figures: Figure[] = [
@@ -208,4 +203,20 @@ function warmFigures(warm: WarmResult, warmInfo: WarmResult): Figure[] {
       budget: { exactly: 1 },
     },
   ];
+}
+
+function options(): { check: boolean; 'size-only': boolean } {
+  try {
+    return parseArgs({
+      options: {
+        check: { type: 'boolean', default: false },
+        'size-only': { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(
+      `bench: ${(error as Error).message}\nusage: npm run bench [-- --check --size-only]`,
+    );
+    process.exit(1);
+  }
 }

@@ -59,7 +59,13 @@ process.exitCode = unexpected === 0 ? 0 : 1;
 
 function eventFiles(): { shownDir: string; samples: ReturnType<typeof readSampleEvents> } {
   try {
-    const { values } = parseArgs({ options: { events: { type: 'string' } } });
+    const { values } = parseArgs({
+      options: { events: { type: 'string' }, help: { type: 'boolean' } },
+    });
+    if (values.help) {
+      console.log('usage: npm start [-- --events DIR (default events/)]');
+      process.exit(0);
+    }
     const shownDir = values.events ?? 'events';
     const samples = readSampleEvents(values.events ?? `${root}events`);
     if (samples.length === 0) throw new Error(`no .json files in ${shownDir}: nothing to run`);

@@ -34,7 +34,9 @@ export function recordResult(
   metrics.addMetric(OUTCOME_METRICS[result.outcome], MetricUnit.Count, 1);
   // A time the event did not give would only measure this invocation, and pull the lag down.
   if (result.outcome === 'updated' && !completion.completedAtAssumed) {
-    const lag = Date.now() - Date.parse(completion.completedAt);
+    // A time ahead of ours (clock skew) counts as on time: CloudWatch has no percentiles for a
+    // period holding a negative value, which would blank the lag graph and its alarm.
+    const lag = Math.max(0, Date.now() - Date.parse(completion.completedAt));
     metrics.addMetric(COMPLETION_LAG_METRIC, MetricUnit.Milliseconds, lag);
   }
   recordKodexaCounters(metrics, invocation);

@@ -93,7 +93,7 @@ describe('an updated slice', () => {
     expect(lag?.value).toBeLessThanOrEqual(after - completedAt);
   });
 
-  it('takes CompletionLag from the envelope time, and leaves it out when no time was given', async () => {
+  it('takes CompletionLag from the envelope time, counts a time ahead as 0, and leaves it out when no time was given', async () => {
     const time = new Date(Date.now() - 60_000).toISOString();
     const viaBus = await metricsOf({
       'detail-type': 'Execution Slice Completed',
@@ -101,6 +101,13 @@ describe('an updated slice', () => {
       detail: { sliceId: seedSlice().id, lambdaRequestId: randomUUID() },
     });
     expect(viaBus.get('CompletionLag')?.value).toBeGreaterThanOrEqual(60_000);
+
+    const ahead = await metricsOf({
+      sliceId: seedSlice().id,
+      lambdaRequestId: randomUUID(),
+      completedAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(ahead.get('CompletionLag')?.value).toBe(0);
 
     const untimed = await metricsOf({ sliceId: seedSlice().id, lambdaRequestId: randomUUID() });
     expect(untimed.get('SliceUpdated')).toEqual(count(1));

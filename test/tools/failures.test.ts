@@ -480,8 +480,8 @@ describe('as a user runs it', () => {
   );
 
   describe('with AWS_PROFILE naming a profile that gives no credentials', () => {
-    const FAKE_KEY_ID = 'AKIAFAKEKEYID0000000';
-    const FAKE_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY';
+    const FAKE_KEY_ID = 'local-test-key-id-not-real';
+    const FAKE_SECRET = 'local-test-secret-not-real';
     let home: string;
     beforeEach(async () => {
       home = await mkdtemp(join(tmpdir(), 'failures-home-'));

@@ -195,6 +195,7 @@ describe('--help', () => {
   it.each([
     ['tools/invoke.ts', 'usage: npm run invoke -- <event.json>'],
     ['tools/emulator.ts', 'usage: npm run emulator [-- --port N'],
+    ['tools/start.ts', 'usage: npm start [-- --events DIR'],
   ])('%s prints its usage and exits 0', async (script, usage) => {
     const { code, stdout, stderr } = await node(script, '--help');
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
