@@ -2,6 +2,7 @@
 // naming every offending field by its path in the event as received.
 import * as z from 'zod/mini';
 import { InvalidCompletionEvent } from './errors.ts';
+import { INT32_MAX } from './update-rules.ts';
 
 export interface Completion {
   sliceId: string;
@@ -33,8 +34,8 @@ const nonEmptyString = z
   .check(z.minLength(1, want('a non-empty string')));
 // Kodexa stores these as Java int32: a larger value in a PUT is a 400 on every retry.
 const count = z
-  .int32(want('an integer from 0 to 2147483647'))
-  .check(z.gte(0, want('an integer from 0 to 2147483647')));
+  .int32(want(`an integer from 0 to ${INT32_MAX}`))
+  .check(z.gte(0, want(`an integer from 0 to ${INT32_MAX}`)));
 // An ISO-8601 date-time with an offset that Java's ISO_OFFSET_DATE_TIME parses, as Kodexa must:
 // a real calendar date, seconds, at most 9 fraction digits (nanoseconds), an offset within +-18:00.
 const dateTime = z.stringFormat(

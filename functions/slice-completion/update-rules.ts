@@ -6,6 +6,9 @@ import type { Completion, JsonObject } from './parse-event.ts';
 export type Slice = JsonObject;
 export type Decision = 'update' | 'unchanged' | 'stale';
 
+/** Kodexa stores a slice's integers as Java int32: a PUT with a larger one is a 400, forever. */
+export const INT32_MAX = 2_147_483_647;
+
 export function decide(slice: Slice, completion: Completion, statuses: SliceStatuses): Decision {
   const target = completion.succeeded ? statuses.succeeded : statuses.failed;
   if (slice.lambdaRequestId === completion.lambdaRequestId && slice.status === target) {
@@ -57,9 +60,9 @@ export function merge(slice: Slice, completion: Completion, statuses: SliceStatu
   };
 }
 
-/** Kodexa stores durationMs as a Java int32: a duration that does not fit is written as null. */
+/** A duration that does not fit Kodexa's int32 is written as null. */
 function derivedDuration(startedAt: unknown, completedAt: string): number | undefined {
   if (typeof startedAt !== 'string') return undefined;
   const ms = Date.parse(completedAt) - Date.parse(startedAt);
-  return ms >= 0 && ms <= 2147483647 ? ms : undefined;
+  return ms >= 0 && ms <= INT32_MAX ? ms : undefined;
 }
