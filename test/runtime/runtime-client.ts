@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { root } from '../../infra/build.ts';
 
@@ -41,13 +40,11 @@ export async function ensureRuntimeClient(): Promise<void> {
 }
 
 /**
- * The pinned Node's own headers, shipped in the `node` package's platform package: node-gyp
- * builds against them and downloads nothing.
+ * The pinned Node's own headers, shipped in its platform package (`node-<os>-<arch>`, locked in
+ * package-lock.json): node-gyp builds against them and downloads nothing.
  */
 function nodeHeadersDir(): string {
-  const fromNodePackage = createRequire(`${root}node_modules/node/package.json`);
-  const platformPackage = `node-${process.platform}-${process.arch}/package.json`;
-  const dir = dirname(fromNodePackage.resolve(platformPackage));
+  const dir = `${root}node_modules/node-${process.platform}-${process.arch}`;
   const versionHeader = `${dir}/include/node/node_version.h`;
   if (!existsSync(versionHeader)) {
     throw new Error(`no Node headers at ${versionHeader}; run npm ci`);
