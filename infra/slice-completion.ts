@@ -3,7 +3,7 @@
 // alarmed on: EventBridge could not deliver an event (target DLQ), or the function could not
 // process one (on-failure destination, which keeps the error).
 import { readFileSync } from 'node:fs';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,7 +11,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -146,9 +145,15 @@ export class SliceCompletion extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
       maxEventAge: ASYNC_MAX_EVENT_AGE,
-      onFailure: new destinations.SqsDestination(this.onFailureQueue),
+      onFailure: sendOnlyDestination(this.onFailureQueue),
     });
-    props.apiKeySecret.grantRead(this.function);
+    // GetSecretValue only: grantRead would add DescribeSecret, which the function never calls.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretArnForPolicies(props.apiKeySecret)],
+      }),
+    );
 
     new events.Rule(this, 'CompletionEventsRule', {
       description: 'Execution Slice Completed events, to the slice-completion function',
@@ -252,6 +257,27 @@ function secretId(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? secret.secretName;
 }
 
+/**
+ * The secret's ARN for a policy. Imported by name, only the partial ARN is known, and the secret's
+ * complete ARN ends in `-` and six random characters, which the wildcard stands for.
+ */
+function secretArnForPolicies(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+}
+
+/**
+ * The on-failure destination, allowed only what Lambda calls: SendMessage, as AWS's Lambda guide
+ * lists for an SQS destination. SqsDestination's grant adds GetQueueAttributes and GetQueueUrl.
+ */
+function sendOnlyDestination(queue: sqs.Queue): lambda.IDestination {
+  return {
+    bind: (_scope, fn) => {
+      queue.grant(fn, 'sqs:SendMessage');
+      return { destination: queue.queueArn };
+    },
+  };
+}
+
 function eventSchema(scope: Construct, registryName: string): eventschemas.CfnSchema {
   const content = readFileSync(EVENT_SCHEMA_FILE, 'utf8');
   const { title, 'x-amazon-events-source': source } = JSON.parse(content);
@@ -274,6 +300,9 @@ function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
+    // It holds events nobody has replayed yet: `cdk destroy`, or a change that replaces it, must
+    // not delete them (README: Teardown).
+    removalPolicy: RemovalPolicy.RETAIN,
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',

@@ -80,6 +80,9 @@ async function send(
           ...(body && { 'content-type': 'application/json' }),
         },
         body: body && JSON.stringify(body),
+        // fetch would follow a redirect with x-api-key still set, to any origin and even to
+        // plain http: the key goes nowhere but KODEXA_URL, so a 3xx comes back to us unfollowed.
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -99,6 +102,12 @@ async function send(
     options.debug('Kodexa answered', { request, attempt, status });
     if (response.ok) return readSlice(response, method, request, apiKey);
     const text = await response.text().catch(() => '');
+    // Not retried: the same request would be redirected again.
+    if (status >= 300 && status < 400) {
+      throw new KodexaRequestRejected(
+        `${request}: Kodexa answered ${status} redirecting to ${locationOrigin(response, options.baseUrl)}; redirects are refused, because the API key goes only to KODEXA_URL's origin (${new URL(options.baseUrl).origin})`,
+      );
+    }
     if (status === 401 || status === 403) {
       if (!keyRefreshed) {
         // The key may have been rotated since it was cached: read it once more, bypassing the cache.
@@ -167,6 +176,18 @@ async function readSlice(
   throw new KodexaRequestRejected(
     `${request}: Kodexa answered ${response.status} without a JSON slice${excerpt(text, apiKey)}`,
   );
+}
+
+/** Where a redirect points, as scheme and host only: its path or query could carry anything. */
+function locationOrigin(response: Response, baseUrl: string): string {
+  const location = response.headers.get('location');
+  if (!location) return 'no Location';
+  try {
+    const url = new URL(location, baseUrl);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return 'an unreadable Location';
+  }
 }
 
 function networkFailure(error: unknown, timeoutMs: number): string {

@@ -189,6 +189,8 @@ describe('IAM', () => {
     });
   });
 
+  // Only what the function and Lambda on its behalf call: CDK's grants would add DescribeSecret
+  // (grantRead), GetQueueAttributes and GetQueueUrl (SqsDestination).
   it('allows writing its logs, sending to the on-failure queue and reading the secret, no more', () => {
     expect(minimal.policyStatements()).toEqual([
       {
@@ -197,12 +199,12 @@ describe('IAM', () => {
         Resource: arnOf(minimal.ids.logGroup),
       },
       {
-        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Resource: arnOf(minimal.ids.onFailureQueue),
       },
       {
-        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Action: 'secretsmanager:GetSecretValue',
         Effect: 'Allow',
         Resource: {
           'Fn::Join': [
@@ -225,7 +227,7 @@ describe('IAM', () => {
 
   it('reads the secret imported by ARN at exactly that ARN', () => {
     expect(full.policyStatements()).toContainEqual({
-      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Action: 'secretsmanager:GetSecretValue',
       Effect: 'Allow',
       Resource: secretArn,
     });
@@ -364,6 +366,17 @@ describe('queues', () => {
         SqsManagedSseEnabled: true,
         MessageRetentionPeriod: 14 * 24 * 60 * 60,
       });
+    }
+  });
+
+  // Every queue, so also one added later: each can hold events nobody has replayed yet.
+  it('are all kept when the stack is deleted or a change replaces them', () => {
+    for (const { template } of [minimal, full]) {
+      const queues = Object.values(template.findResources('AWS::SQS::Queue'));
+      expect(queues.length).toBeGreaterThanOrEqual(2);
+      for (const queue of queues) {
+        expect(queue).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      }
     }
   });
 

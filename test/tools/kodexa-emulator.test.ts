@@ -85,6 +85,22 @@ describe('the Kodexa emulator', () => {
     expect((await call('GET')).status).toBe(200);
   });
 
+  it('can answer with a redirect, changing nothing', async () => {
+    const before = structuredClone(kodexa.slices.get(id));
+    kodexa.inject({ method: 'PUT', redirect: 307, location: 'https://elsewhere.example/x' });
+    const response = await fetch(`${kodexa.url}/api/orchestrator-execution-slices/${id}`, {
+      method: 'PUT',
+      headers: { 'x-api-key': 'emulator-test-key' },
+      body: JSON.stringify(before),
+      redirect: 'manual',
+    });
+    expect([response.status, response.headers.get('location')]).toEqual([
+      307,
+      'https://elsewhere.example/x',
+    ]);
+    expect(kodexa.slices.get(id)).toEqual(before);
+  });
+
   it('can write between a read and a write, as a concurrent writer would', async () => {
     const read = await (await call('GET')).json();
     kodexa.inject({ method: 'PUT', concurrentWrite: { owner: 'someone else' } });

@@ -3,7 +3,8 @@
 // wrong), a PUT body Kodexa's Java backend cannot bind refused with Spring's 400. Tests inject
 // faults into it; `npm start` and `npm run emulator` run the same server.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { sliceBodyProblem } from './slice-schema.ts';
 
@@ -12,6 +13,7 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
 /** What the next matching request gets instead of (or before) normal handling. */
 export type Fault = { method?: 'GET' | 'PUT' } & (
   | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { redirect: 301 | 302 | 303 | 307 | 308; location: string }
   | { reset: true }
   | { delayMs: number }
   | { concurrentWrite: Record<string, unknown> }
@@ -44,7 +46,13 @@ export interface KodexaEmulator {
 const SLICE_PATH = /^\/api\/orchestrator-execution-slices\/([^/]+)$/;
 
 export async function startKodexaEmulator(
-  options: { apiKey?: string; slices?: Slice[]; port?: number } = {},
+  options: {
+    apiKey?: string;
+    slices?: Slice[];
+    port?: number;
+    /** Serve https with this certificate, as Kodexa does, instead of plain http. */
+    tls?: { key: string; cert: string };
+  } = {},
 ): Promise<KodexaEmulator> {
   let apiKey = options.apiKey ?? `local-emulator-key-${randomUUID().slice(0, 8)}`;
   const slices = new Map((options.slices ?? []).map((s) => [s.id, structuredClone(s)]));
@@ -66,7 +74,7 @@ export async function startKodexaEmulator(
   const write = (id: string, changes: Record<string, unknown>) =>
     replace(id, { ...slices.get(id), ...changes });
 
-  const server = createServer(async (req, res) => {
+  const handle: RequestListener = async (req, res) => {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     const body = await readBody(req);
@@ -85,6 +93,9 @@ export async function startKodexaEmulator(
       return;
     }
     if (fault && 'status' in fault) return answer(fault.status, fault.body, fault.headers);
+    if (fault && 'redirect' in fault) {
+      return answer(fault.redirect, undefined, { location: fault.location });
+    }
     if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault && 'concurrentWrite' in fault && match?.[1]) write(match[1], fault.concurrentWrite);
     if (res.destroyed) return;
@@ -121,7 +132,8 @@ export async function startKodexaEmulator(
       });
     }
     return answer(200, replace(id, incoming));
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   server.on('connection', () => connections++);
   server.keepAliveTimeout = 60_000;
 
@@ -132,7 +144,7 @@ export async function startKodexaEmulator(
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     get apiKey() {
       return apiKey;
     },
