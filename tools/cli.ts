@@ -173,9 +173,12 @@ export function readCommandLine<O extends Record<string, Option>>(tool: Tool<O>)
   }
 }
 
-/** Ends the process with what stopped the tool: one line (then the usage after a mistake), exit 2. */
-export function exitCannotRun(tool: Tool, error: unknown): never {
+/**
+ * Ends the process with what stopped the tool: one line (then the usage after a mistake), exit 2.
+ * A tool that talks to AWS passes `awsProblem(error) ?? problemLine(error)` as the line.
+ */
+export function exitCannotRun(tool: Tool, error: unknown, line = problemLine(error)): never {
   // Written synchronously: process.exit does not wait for a pipe to take asynchronous writes.
-  writeSync(2, cannotRunText(tool, error));
+  writeSync(2, cannotRunText(tool, error, line));
   process.exit(CANNOT_RUN);
 }
