@@ -2,7 +2,8 @@
 // with the operator's credentials and region, which Lambda would otherwise give the function.
 
 /** The operator's line for an AWS SDK error about credentials, region or network; else undefined. */
-export function awsProblem(error: Error): string | undefined {
+export function awsProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
   if (error.name === 'CredentialsProviderError') {
     // The SDK's words name profiles, files and URLs, never keys. Only their first line: a failed
     // credential_process adds the command's stderr on the next ones.

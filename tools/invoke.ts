@@ -5,7 +5,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readConfig } from '../functions/slice-completion/config.ts';
 import { buildIfStale } from '../infra/build.ts';
 import { awsProblem } from './aws-problem.ts';
-import { CannotRun, exitCannotRun, readCommandLine, type Tool, UsageError } from './cli.ts';
+import {
+  CannotRun,
+  exitCannotRun,
+  problemLine,
+  readCommandLine,
+  type Tool,
+  UsageError,
+} from './cli.ts';
 import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from './local/local-services.ts';
@@ -115,7 +122,7 @@ async function checkAwsAccess(): Promise<void> {
     await client.config.region();
     await client.config.credentials();
   } catch (error) {
-    throw new CannotRun(awsProblem(error as Error) ?? (error as Error).message);
+    throw new CannotRun(awsProblem(error) ?? problemLine(error));
   } finally {
     client.destroy();
   }
