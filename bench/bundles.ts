@@ -2,7 +2,8 @@
 // sizes differ only by what the function adds to the SDK client.
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { buildFunction, bundle, bundlePath, root } from '../infra/build.ts';
+import { buildFunction, bundle } from '../infra/build.ts';
+import { bundlePath, root } from '../infra/paths.ts';
 
 export const floorPath = `${root}dist/bench/floor.mjs`;
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { bundlePath } from '../infra/build.ts';
+import { bundlePath } from '../infra/paths.ts';
 import { floorPath } from './bundles.ts';
 import type { Servers } from './servers.ts';
 import { median } from './stats.ts';

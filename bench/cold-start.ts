@@ -3,7 +3,7 @@
 // falls on both alike; an empty module shows how much of that is node itself.
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { bundlePath, root } from '../infra/build.ts';
+import { bundlePath, root } from '../infra/paths.ts';
 import { floorPath } from './bundles.ts';
 import { median } from './stats.ts';
 

@@ -2,7 +2,7 @@
 // Markdown table and writes them to bench/results.json. `--check` exits 1 when a figure is over
 // budget; `--size-only` measures the bundle size alone (deterministic, no servers: what CI runs).
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { readCommandLine, type Tool } from '../tools/cli.ts';
 import { buildBundles } from './bundles.ts';
 import {
   type FirstInvocation,
@@ -23,8 +23,30 @@ const FIRST_INVOCATION_RUNS = 31;
 const WARM: WarmCounts = { warmUp: 200, memoryInvocations: 3000, blocks: 30, blockSize: 50 };
 const WARM_INFO: WarmCounts = { ...WARM, memoryInvocations: 0, blocks: 10 };
 
+const BENCH = {
+  command: 'npm run bench',
+  usage: ['[-- --check --size-only]'],
+  about:
+    'Builds, measures the function against its floors (bundle size, cold start, first and warm\n' +
+    'invocations, memory, secret reads, connections), prints the figures as a Markdown table and\n' +
+    'writes them to bench/results.json. Takes a minute or less; needs no AWS.',
+  options: {
+    check: { type: 'boolean', default: false, help: 'exit 1 when a figure is over its budget' },
+    'size-only': {
+      type: 'boolean',
+      default: false,
+      help: 'the bundle size alone: deterministic, no servers (what npm test checks)',
+    },
+  },
+  exitCodes: {
+    0: 'measured (with --check: every figure within its budget)',
+    1: 'with --check: a figure over its budget, named on stderr',
+    2: 'nothing measured: a mistake on the command line',
+  },
+} satisfies Tool;
+
 const started = performance.now();
-const args = options();
+const { values: args } = readCommandLine(BENCH);
 
 const sizes = await buildBundles();
 const figures: Figure[] = [
@@ -203,20 +225,4 @@ function warmFigures(warm: WarmResult, warmInfo: WarmResult): Figure[] {
       budget: { exactly: 1 },
     },
   ];
-}
-
-function options(): { check: boolean; 'size-only': boolean } {
-  try {
-    return parseArgs({
-      options: {
-        check: { type: 'boolean', default: false },
-        'size-only': { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(
-      `bench: ${(error as Error).message}\nusage: npm run bench [-- --check --size-only]`,
-    );
-    process.exit(1);
-  }
 }

@@ -1,14 +1,12 @@
 // The one place the function's esbuild options live: `npm run build`, the CDK stack and the
 // benchmark's floor bundle all build with them, so the deployed bytes are the tested bytes.
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { keepOwnSourcesInMap } from './own-source-map.ts';
+import { bundlePath, metafilePath, root } from './paths.ts';
 
-export const root = fileURLToPath(new URL('..', import.meta.url));
-export const functionDir = `${root}dist/slice-completion`;
-export const bundlePath = `${functionDir}/index.mjs`;
-export const metafilePath = `${root}dist/slice-completion.meta.json`;
+// Until infra/slice-completion.ts imports them from paths.ts.
+export { functionDir, root } from './paths.ts';
 
 export const bundleOptions = {
   bundle: true,

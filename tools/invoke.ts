@@ -1,43 +1,74 @@
 // `npm run invoke -- <event.json> [--kodexa-url URL --secret-id ID]`: one event through the built
 // bundle, against the local emulator by default, or against a real Kodexa and Secrets Manager.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readConfig } from '../functions/slice-completion/config.ts';
 import { buildIfStale } from '../infra/build.ts';
+import { awsProblem } from './aws-problem.ts';
+import {
+  CannotRun,
+  exitCannotRun,
+  problemLine,
+  readCommandLine,
+  type Tool,
+  UsageError,
+} from './cli.ts';
 import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from './local/local-services.ts';
 import { outcomeLine, sliceWrites } from './local/show-slice.ts';
 
-const USAGE =
-  'usage: npm run invoke -- <event.json> [--kodexa-url URL --secret-id SECRET_NAME_OR_ARN]';
+const INVOKE = {
+  command: 'npm run invoke',
+  usage: ['-- <event.json> [--kodexa-url URL --secret-id ID]'],
+  about:
+    'One event through the built bundle (rebuilt if stale): against the Kodexa emulator, seeded\n' +
+    'with the sample slices, by default; or against a real Kodexa, its API key read from Secrets\n' +
+    'Manager with your AWS credentials. Prints the outcome and each field written, or the\n' +
+    "function's named error on stderr, then the metrics it wrote.",
+  positionals: 1,
+  options: {
+    'kodexa-url': {
+      type: 'string',
+      value: 'URL',
+      help: 'a real Kodexa, e.g. https://platform.kodexa.ai (with --secret-id)',
+    },
+    'secret-id': {
+      type: 'string',
+      value: 'ID',
+      help: 'name or ARN of the secret holding its API key (with --kodexa-url)',
+    },
+  },
+  environment: {
+    AWS_REGION: "with --kodexa-url: the secret's region (or a profile's region)",
+    AWS_PROFILE:
+      'with --kodexa-url: your credentials (or AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)',
+    POWERTOOLS_LOG_LEVEL:
+      "the function's log level: SILENT (default); INFO or DEBUG shows its logs",
+  },
+  exitCodes: {
+    0: 'the function returned an outcome',
+    1: 'the function threw; its named error is on stderr',
+    2: 'nothing ran: a mistake on the command line, the event file, or AWS region or credentials',
+  },
+} satisfies Tool;
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      'kodexa-url': { type: 'string' },
-      'secret-id': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [file, ...extra] = positionals;
-  if (!file || extra.length > 0) throw new Error(USAGE);
+  const {
+    values,
+    positionals: [file],
+  } = readCommandLine(INVOKE);
+  if (!file) throw new UsageError('no event file given');
   const kodexaUrl = values['kodexa-url'];
   const secretId = values['secret-id'];
-  if (Boolean(kodexaUrl) !== Boolean(secretId)) {
-    throw new Error(`--kodexa-url and --secret-id go together\n${USAGE}`);
+  if ((kodexaUrl === undefined) !== (secretId === undefined)) {
+    throw new UsageError('--kodexa-url and --secret-id go together');
   }
-  if (kodexaUrl && !process.env.AWS_REGION) {
-    // Lambda always sets it; the SDK needs it to find Secrets Manager.
-    throw new Error(
-      'with --kodexa-url, set AWS_REGION to the region of the secret, e.g. AWS_REGION=eu-west-1',
-    );
+  if (kodexaUrl !== undefined && secretId !== undefined) {
+    checkKodexaOptions(kodexaUrl, secretId);
   }
   const event = await readEvent(file);
+  if (kodexaUrl !== undefined) await checkAwsAccess();
 
   await buildIfStale();
   let services: LocalServices | undefined;
@@ -69,22 +100,49 @@ async function main(): Promise<number> {
   }
 }
 
+/** The URL and secret as the function will check them, named as the options that give them. */
+function checkKodexaOptions(kodexaUrl: string, secretId: string): void {
+  try {
+    readConfig({ KODEXA_URL: kodexaUrl, KODEXA_API_KEY_SECRET_ID: secretId });
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(
+      message
+        .replaceAll('KODEXA_URL', '--kodexa-url')
+        .replaceAll('KODEXA_API_KEY_SECRET_ID', '--secret-id'),
+    );
+  }
+}
+
+// Lambda gives the function a region and credentials; here they are the user's, so they are
+// checked before the function runs and named as `npm run failures` names them.
+async function checkAwsAccess(): Promise<void> {
+  const client = new SecretsManagerClient({});
+  try {
+    await client.config.region();
+    await client.config.credentials();
+  } catch (error) {
+    throw new CannotRun(awsProblem(error) ?? problemLine(error));
+  } finally {
+    client.destroy();
+  }
+}
+
 async function readEvent(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
+    throw new CannotRun(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new CannotRun(`${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 
-process.exitCode = await main().catch((error: Error) => {
-  console.error(`invoke: ${error.message}`);
-  return 1;
-});
+process.exitCode = await main().catch((error) => exitCannotRun(INVOKE, error));

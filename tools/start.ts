@@ -3,13 +3,35 @@
 // loopback. Each file is named <n>-<what>.<expected outcome or error name>.json; exits 1 if any
 // file is not, is not JSON, or its event did otherwise.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { buildIfStale, root } from '../infra/build.ts';
+import { buildIfStale } from '../infra/build.ts';
+import { root } from '../infra/paths.ts';
+import { CannotRun, exitCannotRun, readCommandLine, type Tool } from './cli.ts';
 import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { startLocalServices } from './local/local-services.ts';
 import { readSampleEvents } from './local/sample-events.ts';
 import { outcomeLine, sliceChange } from './local/show-slice.ts';
+
+const START = {
+  command: 'npm start',
+  usage: ['[-- --events DIR]'],
+  about:
+    'Every sample event through the built bundle (rebuilt if stale), one warm container, against\n' +
+    'the Kodexa emulator and a Secrets Manager endpoint on loopback: each outcome, and the slice\n' +
+    'before and after. Files are named <n>-<what>.<expected outcome or error name>.json.',
+  options: {
+    events: { type: 'string', value: 'DIR', help: 'the directory of events (default events/)' },
+  },
+  environment: {
+    POWERTOOLS_LOG_LEVEL:
+      "the function's log level: SILENT (default); INFO or DEBUG shows its logs",
+  },
+  exitCodes: {
+    0: 'every event did what its file name says',
+    1: 'a file could not be run, or its event did otherwise',
+    2: 'nothing ran: a mistake on the command line, or no events to run',
+  },
+} satisfies Tool;
 
 const { shownDir, samples } = eventFiles();
 await buildIfStale();
@@ -58,20 +80,13 @@ await services.close();
 process.exitCode = unexpected === 0 ? 0 : 1;
 
 function eventFiles(): { shownDir: string; samples: ReturnType<typeof readSampleEvents> } {
+  const { values } = readCommandLine(START);
+  const shownDir = values.events ?? 'events';
   try {
-    const { values } = parseArgs({
-      options: { events: { type: 'string' }, help: { type: 'boolean' } },
-    });
-    if (values.help) {
-      console.log('usage: npm start [-- --events DIR (default events/)]');
-      process.exit(0);
-    }
-    const shownDir = values.events ?? 'events';
     const samples = readSampleEvents(values.events ?? `${root}events`);
-    if (samples.length === 0) throw new Error(`no .json files in ${shownDir}: nothing to run`);
+    if (samples.length === 0) throw new CannotRun(`no .json files in ${shownDir}: nothing to run`);
     return { shownDir, samples };
   } catch (error) {
-    console.error(`start: ${(error as Error).message}`);
-    process.exit(1);
+    return exitCannotRun(START, error);
   }
 }

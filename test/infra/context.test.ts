@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/app.ts';
-import { root } from '../../infra/build.ts';
 import { readContext } from '../../infra/context.ts';
+import { root } from '../../infra/paths.ts';
 
 const required = { kodexaUrl: 'https://platform.kodexa.ai', apiKeySecretName: 'kodexa/api-key' };
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';

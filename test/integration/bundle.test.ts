@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundlePath } from '../../infra/build.ts';
+import { bundlePath } from '../../infra/paths.ts';
 
 let code: string;
 let map: SourceMap;

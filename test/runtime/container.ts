@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from '#tools/local/lambda-runtime.ts';
-import { functionDir } from '../../infra/build.ts';
+import { functionDir } from '../../infra/paths.ts';
 import { type Outcome, type Posted, startRuntimeApi } from './runtime-api.ts';
 import { runtimeClientPath } from './runtime-client.ts';
 

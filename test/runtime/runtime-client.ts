@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
 
 const packageDir = `${root}test/runtime/ric`;
 const cacheDir = `${root}.cache/runtime-client`;

@@ -1,7 +1,7 @@
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
 
 /**
  * What builds and synthesizes the function, copied to a temporary directory (node_modules linked),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFailures } from '#tools/failures/run.ts';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
 import { captureOutput } from '../support/capture-output.ts';
 import {
   onFailureRecord,

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectedOutcome, sampleEvents } from '#tools/local/sample-events.ts';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
 
 describe('expectedOutcome', () => {
   it.each([

@@ -12,7 +12,7 @@ import {
   SCHEMA_FILES,
 } from '#tools/completion-schema.ts';
 import { sampleEvents } from '#tools/local/sample-events.ts';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
 type Json = Record<string, unknown>;

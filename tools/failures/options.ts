@@ -1,10 +1,50 @@
 // The command line of `npm run failures`, checked whole before anything reaches AWS.
-import { parseArgs } from 'node:util';
+import { parseCommandLine, type Tool } from '../cli.ts';
 import { UsageError } from './errors.ts';
 
-export const USAGE = `usage:
-  npm run failures -- list   (--queue-url URL [--queue-url URL ...] | --stack NAME)
-  npm run failures -- replay (--queue-url URL [...] --function-name NAME | --stack NAME) [--dry-run] [--max N]`;
+export const FAILURES = {
+  command: 'npm run failures',
+  usage: [
+    '-- list   (--queue-url URL [--queue-url URL ...] | --stack NAME)',
+    '-- replay (--queue-url URL [...] --function-name NAME | --stack NAME) [--dry-run] [--max N]',
+  ],
+  about:
+    'list: what is in the dead-letter queues, grouped by error; nothing is consumed.\n' +
+    'replay: each failed event through the function again, one at a time; its message is deleted\n' +
+    'once the event is recorded, and kept when it fails again. Ctrl-C stops after the event in\n' +
+    'hand and makes every held message visible again.',
+  positionals: 1,
+  options: {
+    'queue-url': {
+      type: 'string',
+      multiple: true,
+      value: 'URL',
+      help: 'a dead-letter queue to read (one or more), instead of --stack',
+    },
+    'function-name': {
+      type: 'string',
+      value: 'NAME',
+      help: 'replay: the function to send the events to, with --queue-url',
+    },
+    stack: {
+      type: 'string',
+      value: 'NAME',
+      help: 'the deployed stack: its dead-letter queues and its function',
+    },
+    'dry-run': { type: 'boolean', help: 'replay: show what would be replayed, send nothing' },
+    max: { type: 'string', value: 'N', help: 'replay: at most N events' },
+  },
+  environment: {
+    AWS_REGION: 'the region of the stack or queues (or a profile with a region)',
+    AWS_PROFILE: 'your credentials (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
+  },
+  exitCodes: {
+    0: 'done: every event listed, or replayed and deleted',
+    1: 'replay: an event failed again (its message stays in its queue)',
+    2: 'nothing done: a mistake on the command line, or AWS refused (named on stderr)',
+    130: 'stopped by Ctrl-C; every held message made visible again',
+  },
+} satisfies Tool;
 
 /** Where the failed events are and which function replays them: given, or read from a stack. */
 export type Targets = { stack: string } | { queueUrls: string[]; functionName: string | undefined };
@@ -14,18 +54,11 @@ export type Options =
   | { command: 'replay'; targets: Targets; dryRun: boolean; max: number | undefined };
 
 export function parseOptions(args: string[]): Options {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (error) {
-    throw new UsageError(parseArgsProblem(error));
-  }
-  const { values, positionals } = parsed;
-  const [command, ...extra] = positionals;
+  const { values, positionals } = parseCommandLine(FAILURES, args);
+  const [command] = positionals;
   if (command !== 'list' && command !== 'replay') {
     throw new UsageError(command ? `unknown command ${command}` : 'no command given');
   }
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
 
   const queueUrls = values['queue-url'] ?? [];
   const functionName = values['function-name'];
@@ -57,20 +90,6 @@ export function parseOptions(args: string[]): Options {
   return { command, targets, dryRun: values['dry-run'] ?? false, max: maxOption(values.max) };
 }
 
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      'queue-url': { type: 'string', multiple: true },
-      'function-name': { type: 'string' },
-      stack: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      max: { type: 'string' },
-    },
-  });
-}
-
 function maxOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const max = Number(value);
@@ -78,11 +97,4 @@ function maxOption(value: string | undefined): number | undefined {
     throw new UsageError(`--max must be a whole number >= 1, got "${value}"`);
   }
   return max;
-}
-
-// parseArgs explains how to pass a positional that starts with a dash; only the first sentence
-// is about what the user typed.
-function parseArgsProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split(/\.\s/)[0] ?? message).replace(/^Unknown option/, 'unknown option');
 }

@@ -3,16 +3,14 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { problemLine, UsageError } from './errors.ts';
+import { CANNOT_RUN, cannotRunText, helpText, wantsHelp } from '../cli.ts';
+import { problemLine } from './errors.ts';
 import type { Io, Output } from './io.ts';
 import { listFailures } from './list.ts';
-import { parseOptions, type Targets, USAGE } from './options.ts';
+import { FAILURES, parseOptions, type Targets } from './options.ts';
 import { QueueReader } from './queue-reader.ts';
 import { INTERRUPTED, replayFailures } from './replay.ts';
 import { stackTargets } from './stack-targets.ts';
-
-/** Exit code when the tool could not do its job: bad input, or AWS refused. */
-export const CANNOT_RUN = 2;
 
 // How long a received message stays hidden; long enough for the whole run, since a message that
 // reappears mid-run would be read twice. Ctrl-C and errors release them at once.
@@ -23,8 +21,8 @@ export async function runFailures(
   args: string[],
   io: { stdout: Output; stderr: Output; signal?: AbortSignal },
 ): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(`${USAGE}\n`);
+  if (wantsHelp(args)) {
+    io.stdout.write(`${helpText(FAILURES)}\n`);
     return 0;
   }
   const sqs = new SQSClient({});
@@ -54,8 +52,7 @@ export async function runFailures(
     );
   } catch (error) {
     await release();
-    io.stderr.write(`failures: ${problemLine(error)}\n`);
-    if (error instanceof UsageError) io.stderr.write(`${USAGE}\n`);
+    io.stderr.write(cannotRunText(FAILURES, error, problemLine(error)));
     return CANNOT_RUN;
   } finally {
     for (const client of [sqs, lambda, cloudFormation]) client.destroy();

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { bundlePath } from '../../infra/build.ts';
+import { bundlePath } from '../../infra/paths.ts';
 
 export type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

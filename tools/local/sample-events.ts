@@ -2,7 +2,8 @@
 // says what the function should do with the event (`npm start` checks it; tests pick by it).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
+import { CannotRun } from '../cli.ts';
 
 const NAMING_RULE = '<n>-<what>.<expected outcome or error name>.json';
 const NAMED = /^\d+-[^.]+\.(\w+)\.json$/;
@@ -35,7 +36,7 @@ export function readSampleEvents(dir: string): (SampleEvent | UnusableFile)[] {
     files = readdirSync(dir);
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
-    throw new Error(`cannot read the events directory ${dir}: ${code}`);
+    throw new CannotRun(`cannot read the events directory ${dir}: ${code}`);
   }
   return files
     .filter((file) => file.endsWith('.json'))
