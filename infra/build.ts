@@ -5,9 +5,6 @@ import * as esbuild from 'esbuild';
 import { keepOwnSourcesInMap } from './own-source-map.ts';
 import { bundlePath, metafilePath, root } from './paths.ts';
 
-// Until infra/slice-completion.ts imports them from paths.ts.
-export { functionDir, root } from './paths.ts';
-
 export const bundleOptions = {
   bundle: true,
   minify: true,

@@ -17,7 +17,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPLETION_LAG_METRIC } from '../functions/slice-completion/metric-names.ts';
-import { functionDir, root } from './build.ts';
+import { functionDir, root } from './paths.ts';
 import { functionMetric, sliceCompletionDashboard } from './dashboard.ts';
 
 export interface SliceCompletionProps {

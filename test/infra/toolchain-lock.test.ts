@@ -3,7 +3,7 @@
 // anything the lock does not name.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { root } from '../../infra/build.ts';
+import { root } from '../../infra/paths.ts';
 
 interface LockEntry {
   version?: string;
