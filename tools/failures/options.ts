@@ -82,7 +82,7 @@ function maxOption(value: string | undefined): number | undefined {
 
 // parseArgs explains how to pass a positional that starts with a dash; only the first sentence
 // is about what the user typed.
-function parseArgsProblem(error: unknown): string {
+export function parseArgsProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return (message.split(/\.\s/)[0] ?? message).replace(/^Unknown option/, 'unknown option');
 }
