@@ -13,6 +13,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  ApiKeyUnavailable,
+  ConfigurationError,
+  KodexaAuthError,
+} from '../functions/slice-completion/errors.ts';
+import {
   COMPLETION_LAG_METRIC,
   ERROR_NAME_DIMENSION,
   FAILURE_METRIC,
@@ -42,12 +47,13 @@ export const ERROR_RATE_PERIODS = 3;
 
 /** Errors no retry fixes, with which every completion fails: one pages at once. */
 const FATAL_ERRORS = {
-  KodexaAuthError:
+  [KodexaAuthError.name]:
     'Kodexa refuses the API key in the secret, also after re-reading it: every completion fails.',
-  ApiKeyUnavailable:
+  [ApiKeyUnavailable.name]:
     'The function cannot read the Kodexa API key from Secrets Manager (secret missing, no permission, empty or not a key): every completion fails.',
-  ConfigurationError: "The function's settings (environment) are invalid: every completion fails.",
-} as const;
+  [ConfigurationError.name]:
+    "The function's settings (environment) are invalid: every completion fails.",
+};
 
 /** A percentile of a quiet period can rest on one slow slice: it must stay high for 15 minutes. */
 const COMPLETION_LAG_ALARM_PERIODS = 3;
