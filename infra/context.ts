@@ -8,15 +8,19 @@ export class InvalidContext extends Error {
 }
 
 export interface SliceCompletionContext {
+  /** Names a second, independent copy in the same account and region; none is today's stack. */
+  readonly stage?: string;
   readonly kodexaUrl: string;
   readonly apiKeySecret: { readonly name: string } | { readonly arn: string };
   readonly eventBusName?: string;
   readonly completionEventSources?: string[];
   readonly pipelineFunctionArns?: string[];
   readonly alarmTopicArn?: string;
+  readonly alarmEmail?: string;
   readonly reservedConcurrency?: number;
   readonly schemaRegistryName?: string;
   readonly completionLagAlarmMs?: number;
+  readonly memorySize?: number;
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
@@ -25,6 +29,11 @@ const FUNCTION_ARN =
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 const REGISTRY_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const EVENT_BUS_NAME = /^[A-Za-z0-9._/-]{1,256}$/;
+/** Short enough for every name it goes into (a schema registry name has at most 64 characters). */
+const STAGE = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Lambda's range of memory sizes, in MB. */
+const MEMORY_SIZE = { min: 128, max: 10_240 };
 /**
  * The ports the Fetch standard blocks ("bad port"): Node's fetch refuses them before connecting,
  * so a kodexaUrl on one would fail every invocation.
@@ -54,6 +63,13 @@ export function readContext(node: Node): SliceCompletionContext {
       .filter(Boolean);
     return values?.length ? values : undefined;
   };
+
+  const stage = text('stage');
+  if (stage !== undefined && !STAGE.test(stage)) {
+    problems.push(
+      `stage must be a letter followed by up to 19 letters, digits and -, e.g. -c stage=staging, got "${stage}"`,
+    );
+  }
 
   const kodexaUrl = text('kodexaUrl');
   if (!kodexaUrl) {
@@ -108,6 +124,11 @@ export function readContext(node: Node): SliceCompletionContext {
     );
   }
 
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) {
+    problems.push(`alarmEmail must be an email address, got "${alarmEmail}"`);
+  }
+
   const concurrency = text('reservedConcurrency');
   const reservedConcurrency = concurrency === undefined ? undefined : Number(concurrency);
   if (
@@ -117,7 +138,10 @@ export function readContext(node: Node): SliceCompletionContext {
     problems.push(`reservedConcurrency must be an integer >= 1, got "${concurrency}"`);
   }
 
-  const registryName = text('schemaRegistryName') ?? DEFAULT_SCHEMA_REGISTRY_NAME;
+  // A name given is taken as it is; the default one is the stage's own.
+  const registryName =
+    text('schemaRegistryName') ??
+    (stage ? `${DEFAULT_SCHEMA_REGISTRY_NAME}-${stage}` : DEFAULT_SCHEMA_REGISTRY_NAME);
   if (registryName !== 'none' && !REGISTRY_NAME.test(registryName)) {
     problems.push(
       'schemaRegistryName must be up to 64 letters, digits and . _ - @, or none to create no ' +
@@ -141,21 +165,39 @@ export function readContext(node: Node): SliceCompletionContext {
     problems.push(`completionLagAlarmMs must be an integer >= 1 (milliseconds), got "${lagAlarm}"`);
   }
 
+  const memory = text('memorySize');
+  const memorySize = memory === undefined ? undefined : Number(memory);
+  if (
+    memorySize !== undefined &&
+    !(
+      Number.isSafeInteger(memorySize) &&
+      memorySize >= MEMORY_SIZE.min &&
+      memorySize <= MEMORY_SIZE.max
+    )
+  ) {
+    problems.push(
+      `memorySize must be an integer from ${MEMORY_SIZE.min} to ${MEMORY_SIZE.max} (MB), got "${memory}"`,
+    );
+  }
+
   if (problems.length > 0 || !kodexaUrl || !apiKeySecret) {
     throw new InvalidContext(
       `Invalid CDK context for the slice-completion stack:\n- ${problems.join('\n- ')}`,
     );
   }
   return {
+    stage,
     kodexaUrl,
     apiKeySecret,
     eventBusName,
     completionEventSources: list('completionEventSources'),
     pipelineFunctionArns,
     alarmTopicArn,
+    alarmEmail,
     reservedConcurrency,
     schemaRegistryName: registryName === 'none' ? undefined : registryName,
     completionLagAlarmMs,
+    memorySize,
   };
 }
 

@@ -12,13 +12,16 @@ import {
   CONFLICTS_METRIC,
   ERROR_NAME_DIMENSION,
   FAILURE_METRIC,
-  METRICS_NAMESPACE,
   OUTCOME_METRICS,
   RETRIES_METRIC,
   SERVICE_NAME,
 } from '../functions/slice-completion/metric-names.ts';
 
 export interface DashboardProps {
+  /** @default a name CloudFormation generates */
+  readonly dashboardName?: string;
+  /** Where the function writes its own metrics (one per stage). */
+  readonly metricsNamespace: string;
   readonly function: lambda.IFunction;
   readonly targetDeadLetterQueue: sqs.IQueue;
   readonly onFailureQueue: sqs.IQueue;
@@ -29,9 +32,9 @@ const PERIOD = Duration.minutes(5);
 const WIDTH = 8;
 
 /** One of the function's own metrics, as Powertools writes it: dimension `service` only. */
-export function functionMetric(name: string, statistic: string, label?: string) {
+export function functionMetric(namespace: string, name: string, statistic: string, label?: string) {
   return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
+    namespace,
     metricName: name,
     dimensionsMap: { service: SERVICE_NAME },
     statistic,
@@ -46,6 +49,9 @@ export function sliceCompletionDashboard(
   props: DashboardProps,
 ): cloudwatch.Dashboard {
   const fn = props.function;
+  const namespace = props.metricsNamespace;
+  const own = (name: string, statistic: string, label: string) =>
+    functionMetric(namespace, name, statistic, label);
   const sum = cloudwatch.Stats.SUM;
   const queues = [
     { queue: props.targetDeadLetterQueue, label: 'target DLQ (EventBridge could not deliver)' },
@@ -60,6 +66,7 @@ export function sliceCompletionDashboard(
     });
 
   return new cloudwatch.Dashboard(scope, id, {
+    dashboardName: props.dashboardName,
     widgets: [
       [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24 })],
       [
@@ -68,7 +75,7 @@ export function sliceCompletionDashboard(
           fn.metricErrors({ label: 'errors' }),
           fn.metricThrottles({ label: 'throttles' }),
           new cloudwatch.Metric({
-            namespace: METRICS_NAMESPACE,
+            namespace,
             metricName: COLD_START_METRIC,
             dimensionsMap: { service: SERVICE_NAME, function_name: fn.functionName },
             statistic: sum,
@@ -90,27 +97,27 @@ export function sliceCompletionDashboard(
       ],
       [
         graph('Outcomes', [
-          functionMetric(OUTCOME_METRICS.updated, sum, 'updated'),
-          functionMetric(OUTCOME_METRICS.unchanged, sum, 'unchanged (duplicate delivery)'),
-          functionMetric(OUTCOME_METRICS.stale, sum, 'stale (superseded)'),
+          own(OUTCOME_METRICS.updated, sum, 'updated'),
+          own(OUTCOME_METRICS.unchanged, sum, 'unchanged (duplicate delivery)'),
+          own(OUTCOME_METRICS.stale, sum, 'stale (superseded)'),
         ]),
         graph('Failures by error', [
           // ErrorName takes whatever names the function throws: found by search, not listed.
           new cloudwatch.SearchExpression({
-            expression: `SEARCH('{${METRICS_NAMESPACE},${ERROR_NAME_DIMENSION},service} MetricName="${FAILURE_METRIC}" service="${SERVICE_NAME}"', 'Sum', ${PERIOD.toSeconds()})`,
+            expression: `SEARCH('{${namespace},${ERROR_NAME_DIMENSION},service} MetricName="${FAILURE_METRIC}" service="${SERVICE_NAME}"', 'Sum', ${PERIOD.toSeconds()})`,
             label: `\${PROP('Dim.${ERROR_NAME_DIMENSION}')}`,
             period: PERIOD,
           }),
         ]),
         graph('Kodexa retries and conflicts', [
-          functionMetric(RETRIES_METRIC, sum, 'retried requests (429, 5xx, timeouts)'),
-          functionMetric(CONFLICTS_METRIC, sum, 're-reads after 409/412'),
+          own(RETRIES_METRIC, sum, 'retried requests (429, 5xx, timeouts)'),
+          own(CONFLICTS_METRIC, sum, 're-reads after 409/412'),
         ]),
       ],
       [
         graph(
           'Completion lag (completedAt to written)',
-          ['p50', 'p99'].map((p) => functionMetric(COMPLETION_LAG_METRIC, p, p)),
+          ['p50', 'p99'].map((p) => own(COMPLETION_LAG_METRIC, p, p)),
           'ms',
         ),
         graph(

@@ -5,13 +5,18 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { readContext } from './context.ts';
+import type { SliceCompletionContext } from './context.ts';
 import { SliceCompletion } from './slice-completion.ts';
 
+export interface SliceCompletionStackProps extends StackProps {
+  /** The `-c` values, read and checked by readContext. */
+  readonly context: SliceCompletionContext;
+}
+
 export class SliceCompletionStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: SliceCompletionStackProps) {
     super(scope, id, props);
-    const context = readContext(this.node);
+    const { context } = props;
 
     const apiKeySecret =
       'arn' in context.apiKeySecret
@@ -22,6 +27,7 @@ export class SliceCompletionStack extends Stack {
           )
         : secretsmanager.Secret.fromSecretNameV2(this, 'ApiKeySecret', context.apiKeySecret.name);
     const sliceCompletion = new SliceCompletion(this, 'SliceCompletion', {
+      stage: context.stage,
       kodexaUrl: context.kodexaUrl,
       apiKeySecret,
       eventBus:
@@ -34,6 +40,8 @@ export class SliceCompletionStack extends Stack {
         context.alarmTopicArn === undefined
           ? undefined
           : sns.Topic.fromTopicArn(this, 'AlarmTopic', context.alarmTopicArn),
+      alarmEmail: context.alarmEmail,
+      memorySize: context.memorySize,
       reservedConcurrency: context.reservedConcurrency,
       schemaRegistryName: context.schemaRegistryName,
       completionLagAlarmThreshold:
@@ -57,6 +65,10 @@ export class SliceCompletionStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The CloudWatch dashboard: invocations, outcomes, failures, lag, queues, alarms',
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${sliceCompletion.dashboard.dashboardName}`,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm notifies this topic: subscribe to it to be told',
+      value: sliceCompletion.alarmTopic.topicArn,
     });
   }
 }

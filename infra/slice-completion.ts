@@ -1,11 +1,11 @@
 // The slice-completion Lambda, the two ways events reach it (EventBridge rules; direct or
 // destination invokes) and the two ways they can be lost, each caught in its own queue and
 // alarmed on: EventBridge could not deliver an event (target DLQ), or the function could not
-// process one (on-failure destination, which keeps the error).
+// process one (on-failure destination, which keeps the error). The alarms are in alarms.ts, the
+// saved Logs Insights queries in log-queries.ts.
 import { readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
@@ -14,13 +14,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { COMPLETION_LAG_METRIC } from '../functions/slice-completion/metric-names.ts';
+import { alarmTopic, notify, sliceCompletionAlarms } from './alarms.ts';
+import { sliceCompletionDashboard } from './dashboard.ts';
+import { logQueries } from './log-queries.ts';
 import { functionDir, root } from './paths.ts';
-import { functionMetric, sliceCompletionDashboard } from './dashboard.ts';
+import { BASE_NAME, metricsNamespace, stageName } from './stage.ts';
 
 export interface SliceCompletionProps {
+  /**
+   * Names a second, independent copy in the same account and region: every name the construct
+   * sets carries it, and the function writes its metrics to the namespace
+   * `Kodexa/SliceCompletion/<stage>`, which its dashboard and alarms read.
+   * @default no stage: the names and the namespace `Kodexa/SliceCompletion` of a single copy
+   */
+  readonly stage?: string;
   /** Base URL of the Kodexa platform, e.g. `https://platform.kodexa.ai`. */
   readonly kodexaUrl: string;
   /**
@@ -44,8 +54,21 @@ export interface SliceCompletionProps {
    * @default none
    */
   readonly pipelineFunctionArns?: string[];
-  /** @default alarms without actions */
+  /**
+   * The topic every alarm notifies.
+   * @default a topic of its own, `SliceCompletion[-<stage>]-alarms`, KMS-encrypted and TLS-only
+   */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Subscribes this address to the alarm topic (it must confirm the subscription).
+   * @default no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * The function's memory in MB, which also sets its share of CPU.
+   * @default 256
+   */
+  readonly memorySize?: number;
   /**
    * Caps concurrent executions, and so concurrent writes to Kodexa.
    * @default unreserved
@@ -94,9 +117,11 @@ const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
 const TARGET_RETRY_ATTEMPTS = 10;
 const TARGET_MAX_EVENT_AGE = Duration.hours(2);
 
-const ALARM_PERIOD = Duration.minutes(5);
-/** A percentile of a quiet period can rest on one slow slice: it must stay high for 15 minutes. */
-const COMPLETION_LAG_ALARM_PERIODS = 3;
+/**
+ * Provisional: at 128 MB the function's peak RSS was measured at 93% of the limit, at 256 MB at 53%
+ * (README, Performance).
+ */
+const DEFAULT_MEMORY_SIZE = 256;
 
 /** The whole `Execution Slice Completed` event in JSON Schema draft 4 (`npm run schema`). */
 const EVENT_SCHEMA_FILE = `${root}schema/execution-slice-completed.draft4.schema.json`;
@@ -111,9 +136,15 @@ export class SliceCompletion extends Construct {
   readonly eventSchema?: eventschemas.CfnSchema;
   /** The function's Lambda metrics, its own metrics and both queues, with the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
+  /** What every alarm notifies. */
+  readonly alarmTopic: sns.ITopic;
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: SliceCompletionProps) {
     super(scope, id);
+
+    const namespace = metricsNamespace(props.stage);
+    const names = stageName(BASE_NAME, props.stage);
 
     this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue');
     this.onFailureQueue = deadLetterQueue(this, 'OnFailureQueue');
@@ -134,6 +165,7 @@ export class SliceCompletion extends Construct {
       // Exactly the bundle the tests load: cdk.json's `build` step writes it before every synth.
       code: lambda.Code.fromAsset(functionDir),
       timeout: FUNCTION_TIMEOUT,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_SIZE,
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -141,6 +173,8 @@ export class SliceCompletion extends Construct {
         KODEXA_URL: props.kodexaUrl,
         KODEXA_API_KEY_SECRET_ID: secretId(props.apiKeySecret),
         NODE_OPTIONS: '--enable-source-maps',
+        // Only with a stage: without one, the function's own default is the namespace.
+        ...(props.stage && { POWERTOOLS_METRICS_NAMESPACE: namespace }),
       },
       reservedConcurrentExecutions: props.reservedConcurrency,
       retryAttempts: ASYNC_RETRY_ATTEMPTS,
@@ -155,7 +189,7 @@ export class SliceCompletion extends Construct {
       }),
     );
 
-    new events.Rule(this, 'CompletionEventsRule', {
+    const completionRule = new events.Rule(this, 'CompletionEventsRule', {
       description: 'Execution Slice Completed events, to the slice-completion function',
       eventBus: props.eventBus,
       eventPattern: {
@@ -166,8 +200,9 @@ export class SliceCompletion extends Construct {
     });
 
     const pipelineFunctionArns = props.pipelineFunctionArns ?? [];
+    let destinationRule: events.Rule | undefined;
     if (pipelineFunctionArns.length > 0) {
-      new events.Rule(this, 'DestinationRecordsRule', {
+      destinationRule = new events.Rule(this, 'DestinationRecordsRule', {
         description: 'Pipeline Lambda destination records, to the slice-completion function',
         eventBus: props.eventBus,
         eventPattern: {
@@ -189,52 +224,32 @@ export class SliceCompletion extends Construct {
       this.eventSchema = eventSchema(this, props.schemaRegistryName);
     }
 
-    const alarms = [
-      alarmWhenPositive(this, 'ErrorsAlarm', this.function.metricErrors(), 'invocations failed'),
-      alarmWhenPositive(this, 'ThrottlesAlarm', this.function.metricThrottles(), 'throttled'),
-      alarmWhenPositive(
-        this,
-        'AsyncEventsDroppedAlarm',
-        this.function.metric('AsyncEventsDropped', { statistic: cloudwatch.Stats.SUM }),
-        'events dropped without reaching the on-failure queue',
-      ),
-      alarmWhenPositive(
-        this,
-        'TargetDeadLetterQueueAlarm',
-        this.targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible(),
-        'events EventBridge could not deliver are waiting in the target DLQ',
-      ),
-      alarmWhenPositive(
-        this,
-        'OnFailureQueueAlarm',
-        this.onFailureQueue.metricApproximateNumberOfMessagesVisible(),
-        'events the function could not process are waiting in the on-failure queue',
-      ),
-    ];
-    if (props.completionLagAlarmThreshold) {
-      alarms.push(
-        new cloudwatch.Alarm(this, 'CompletionLagAlarm', {
-          alarmDescription: `slice-completion: p99 of CompletionLag above ${props.completionLagAlarmThreshold.toHumanString()}: completions reach Kodexa late`,
-          metric: functionMetric(COMPLETION_LAG_METRIC, cloudwatch.Stats.p(99)).with({
-            period: ALARM_PERIOD,
-          }),
-          threshold: props.completionLagAlarmThreshold.toMilliseconds(),
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: COMPLETION_LAG_ALARM_PERIODS,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
+    this.alarms = sliceCompletionAlarms(this, {
+      function: this.function,
+      metricsNamespace: namespace,
+      targetDeadLetterQueue: this.targetDeadLetterQueue,
+      onFailureQueue: this.onFailureQueue,
+      rules: destinationRule ? [completionRule, destinationRule] : [completionRule],
+      eventBus: props.eventBus,
+      completionLagAlarmThreshold: props.completionLagAlarmThreshold,
+    });
+    this.alarmTopic =
+      props.alarmTopic ?? alarmTopic(this, 'AlarmTopic', { topicName: `${names}-alarms` });
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
-    if (props.alarmTopic) {
-      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
-      for (const alarm of alarms) alarm.addAlarmAction(action);
-    }
+    notify(this.alarms, this.alarmTopic);
+
+    logQueries(this, { folder: names, logGroup });
 
     this.dashboard = sliceCompletionDashboard(this, 'Dashboard', {
+      // Named only with a stage, so that the dashboard of a stack without one stays where it is.
+      dashboardName: props.stage && names,
+      metricsNamespace: namespace,
       function: this.function,
       targetDeadLetterQueue: this.targetDeadLetterQueue,
       onFailureQueue: this.onFailureQueue,
-      alarms,
+      alarms: this.alarms,
     });
   }
 
@@ -309,20 +324,4 @@ function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
     reason: 'This queue is itself a dead-letter queue: nothing redrives from it automatically.',
   });
   return queue;
-}
-
-function alarmWhenPositive(
-  scope: Construct,
-  id: string,
-  metric: cloudwatch.Metric,
-  what: string,
-): cloudwatch.Alarm {
-  return new cloudwatch.Alarm(scope, id, {
-    alarmDescription: `slice-completion: ${what}`,
-    metric: metric.with({ period: ALARM_PERIOD }),
-    threshold: 0,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    evaluationPeriods: 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-  });
 }

@@ -5,11 +5,17 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { apiKeyFromSecret } from './api-key.ts';
 import { completeSlice, type SliceCompletionResult } from './complete-slice.ts';
-import { type Config, readConfig } from './config.ts';
-import { createKodexaClient, type Invocation, type KodexaClient } from './kodexa-client.ts';
+import { readConfig } from './config.ts';
+import {
+  checkHealth,
+  type HealthCheckResult,
+  type HealthCheckRuntime,
+  isHealthCheck,
+} from './health-check.ts';
+import { createKodexaClient, type Invocation } from './kodexa-client.ts';
 import { SERVICE_NAME } from './metric-names.ts';
 import { createMetrics, recordFailure, recordResult } from './metrics.ts';
-import { type Completion, parseCompletionEvent } from './parse-event.ts';
+import { type Completion, correlationOf, parseCompletionEvent } from './parse-event.ts';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = createMetrics(process.env);
@@ -19,19 +25,20 @@ const DEADLINE_MARGIN_MS = 500;
 
 // Built at the first invocation, not at import, so a bad setting fails that invocation with a
 // ConfigurationError that Lambda records, instead of an opaque init failure.
-let runtime: { config: Config; kodexa: KodexaClient } | undefined;
+let runtime: HealthCheckRuntime | undefined;
 
 function getRuntime() {
   if (!runtime) {
     const config = readConfig(process.env);
+    const apiKey = apiKeyFromSecret(
+      config.apiKeySecretId,
+      config.apiKeyCacheSeconds,
+      config.requestTimeoutMs,
+    );
     const kodexa = createKodexaClient({
       baseUrl: config.kodexaUrl,
       requestTimeoutMs: config.requestTimeoutMs,
-      apiKey: apiKeyFromSecret(
-        config.apiKeySecretId,
-        config.apiKeyCacheSeconds,
-        config.requestTimeoutMs,
-      ),
+      apiKey,
       secretId: config.apiKeySecretId,
       // Checked here: Powertools reads the environment on every log call, even one it discards,
       // and these are two per invocation.
@@ -39,7 +46,7 @@ function getRuntime() {
         if (logger.level <= LogLevelThreshold.DEBUG) logger.debug(message, details);
       },
     });
-    runtime = { config, kodexa };
+    runtime = { config, apiKey, kodexa };
   }
   return runtime;
 }
@@ -47,13 +54,21 @@ function getRuntime() {
 async function reportSliceCompletion(
   event: unknown,
   context: Context,
-): Promise<SliceCompletionResult> {
+): Promise<SliceCompletionResult | HealthCheckResult> {
   const invocation: Invocation = {
     deadline: Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
     statusCodes: [],
     retries: 0,
     conflicts: 0,
   };
+  if (isHealthCheck(event)) {
+    const health = await checkHealth(getRuntime, invocation);
+    logger[health.healthy ? 'info' : 'error']('health check', { ...health });
+    return health;
+  }
+  const { eventId, sentBy } = correlationOf(event);
+  logger.setCorrelationId(eventId);
+  logger.appendKeys({ sentBy });
   let completion: Completion | undefined;
   try {
     const { config, kodexa } = getRuntime();
@@ -83,5 +98,5 @@ function summary(completion: Completion | undefined, invocation: Invocation) {
 }
 
 export const handler = middy(reportSliceCompletion)
-  .use(injectLambdaContext(logger))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -1,5 +1,6 @@
 // Turns any of the three event shapes into one Completion, or throws InvalidCompletionEvent
-// naming every offending field by its path in the event as received.
+// naming every offending field by its path in the event as received; and reads from any event what
+// ties its log line to its cause.
 import * as z from 'zod/mini';
 import { InvalidCompletionEvent } from './errors.ts';
 import { INT32_MAX } from './update-rules.ts';
@@ -194,6 +195,30 @@ function fromDestinationRecord(
       approximateInvokeCount: requestContext.approximateInvokeCount,
       functionError,
     }),
+  };
+}
+
+/** What an operator searches for to tie a completion's log line to its cause. */
+export interface Correlation {
+  /** The EventBridge event's `id`, when the event came in an envelope. */
+  eventId?: string;
+  /** The pipeline that sent it: its destination record's `requestContext.functionArn`, else the envelope's `source`. */
+  sentBy?: string;
+}
+
+/**
+ * Read, not validated, from any event, an invalid one included: which pipeline sent a bad event is
+ * what an operator needs most. A direct completion event carries neither.
+ */
+export function correlationOf(event: unknown): Correlation {
+  if (!isObject(event)) return {};
+  const envelope = isEventBridgeEvent(event) ? event : undefined;
+  const record = envelope ? envelope.detail : event;
+  const requestContext = isObject(record) ? record.requestContext : undefined;
+  const functionArn = isObject(requestContext) ? requestContext.functionArn : undefined;
+  return {
+    eventId: stringOrUndefined(envelope?.id),
+    sentBy: stringOrUndefined(functionArn) ?? stringOrUndefined(envelope?.source),
   };
 }
 

@@ -100,6 +100,18 @@ describe('readContext', () => {
     ],
     [{ ...required, eventBusName: 'bad name!' }, 'eventBusName must be an event bus name'],
     [{ ...required, schemaRegistryName: 'x'.repeat(65) }, 'schemaRegistryName must be up to 64'],
+    [{ ...required, stage: 'prod_1' }, 'stage must be a letter followed by up to 19'],
+    [{ ...required, stage: '1prod' }, 'stage must be a letter followed by up to 19'],
+    [{ ...required, stage: `s${'x'.repeat(20)}` }, 'stage must be a letter followed by up to 19'],
+    [{ ...required, alarmEmail: 'ops' }, 'alarmEmail must be an email address, got "ops"'],
+    [{ ...required, alarmEmail: 'ops@example' }, 'alarmEmail must be an email address'],
+    [
+      { ...required, memorySize: '127' },
+      'memorySize must be an integer from 128 to 10240 (MB), got "127"',
+    ],
+    [{ ...required, memorySize: '10241' }, 'memorySize must be an integer from 128 to 10240'],
+    [{ ...required, memorySize: '256.5' }, 'memorySize must be an integer from 128 to 10240'],
+    [{ ...required, memorySize: '1GB' }, 'memorySize must be an integer from 128 to 10240'],
   ])('refuses %j: %s', (context, message) => {
     expect(() => read(context)).toThrow(message);
   });
@@ -116,6 +128,23 @@ describe('readContext', () => {
         `completionLagAlarmMs must be an integer >= 1 (milliseconds), got "${value}"`,
       );
     }
+  });
+
+  it('reads stage, alarmEmail and memorySize, and gives the default schema registry the stage', () => {
+    expect(
+      read({ ...required, stage: 'staging', alarmEmail: 'ops@example.com', memorySize: '128' }),
+    ).toEqual({
+      ...read(required),
+      stage: 'staging',
+      alarmEmail: 'ops@example.com',
+      memorySize: 128,
+      schemaRegistryName: 'kodexa-pipeline-staging',
+    });
+    expect(read({ ...required, memorySize: 10_240 }).memorySize).toBe(10_240);
+    // A registry named on purpose keeps its name.
+    expect(
+      read({ ...required, stage: 'staging', schemaRegistryName: 'acme' }).schemaRegistryName,
+    ).toBe('acme');
   });
 
   it('names every problem at once', () => {

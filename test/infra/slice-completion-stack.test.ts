@@ -84,6 +84,11 @@ class Synthesized {
   }
 }
 
+interface CfnResourceJson {
+  Type: string;
+  Properties?: Record<string, unknown>;
+}
+
 interface AssetManifest {
   files: Record<
     string,
@@ -401,63 +406,152 @@ describe('queues', () => {
 });
 
 describe('alarms', () => {
-  const expected = (s: Synthesized) => [
-    { Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', on: s.ids.function },
-    { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Statistic: 'Sum', on: s.ids.function },
-    {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'AsyncEventsDropped',
-      Statistic: 'Sum',
-      on: s.ids.function,
-    },
-    {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Statistic: 'Maximum',
-      on: s.ids.targetDeadLetterQueue,
-    },
-    {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Statistic: 'Maximum',
-      on: s.ids.onFailureQueue,
-    },
+  const lambdaDimension = (s: Synthesized) => [
+    { Name: 'FunctionName', Value: { Ref: s.ids.function } },
   ];
+  const queueDimension = (id: string) => [
+    { Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } },
+  ];
+  const rulesOf = (s: Synthesized) => Object.keys(s.template.findResources('AWS::Events::Rule'));
 
-  const dimension = (s: Synthesized, on: string) =>
-    on === s.ids.function
-      ? { Name: 'FunctionName', Value: { Ref: on } }
-      : { Name: 'QueueName', Value: { 'Fn::GetAtt': [on, 'QueueName'] } };
-
-  it('fire on any function error, throttle or dropped event, or any message in a DLQ', () => {
-    minimal.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    for (const { on, ...metric } of expected(minimal)) {
-      minimal.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        ...metric,
-        Dimensions: [dimension(minimal, on)],
-        Period: 300,
-        EvaluationPeriods: 1,
+  /** Every alarm's metric, threshold and periods, by the alarm's construct id. */
+  function expected(s: Synthesized, bus?: string): Record<string, Record<string, unknown>> {
+    const atOnce = {
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+    };
+    const fatal = (errorName: string) => ({
+      Namespace: 'Kodexa/SliceCompletion',
+      MetricName: 'SliceCompletionFailed',
+      Dimensions: [
+        { Name: 'ErrorName', Value: errorName },
+        { Name: 'service', Value: 'slice-completion' },
+      ],
+      Statistic: 'Sum',
+      Period: 60,
+      ...atOnce,
+    });
+    const ruleAlarm = (rule: string, MetricName: string) => ({
+      Namespace: 'AWS/Events',
+      MetricName,
+      // A rule on a custom bus: its name is the part of Ref after `<bus>|`.
+      Dimensions: bus
+        ? [
+            { Name: 'EventBusName', Value: bus },
+            {
+              Name: 'RuleName',
+              Value: { 'Fn::Select': [1, { 'Fn::Split': ['|', { Ref: rule }] }] },
+            },
+          ]
+        : [{ Name: 'RuleName', Value: { Ref: rule } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ...atOnce,
+    });
+    const rules = Object.fromEntries(
+      rulesOf(s).flatMap((rule) => {
+        const id = rule.startsWith('SliceCompletionCompletionEventsRule')
+          ? 'CompletionEventsRule'
+          : 'DestinationRecordsRule';
+        return [
+          [`${id}FailedInvocationsAlarm`, ruleAlarm(rule, 'FailedInvocations')],
+          [
+            `${id}InvocationsFailedToBeSentToDlqAlarm`,
+            ruleAlarm(rule, 'InvocationsFailedToBeSentToDlq'),
+          ],
+        ];
+      }),
+    );
+    return {
+      ErrorsAlarm: {
+        Metrics: [
+          {
+            Id: 'expr_1',
+            Expression: '100 * errors / invocations',
+            Label: 'failed invocations (%)',
+          },
+          ...['errors', 'invocations'].map((id) => ({
+            Id: id,
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/Lambda',
+                MetricName: id === 'errors' ? 'Errors' : 'Invocations',
+                Dimensions: lambdaDimension(s),
+              },
+              Period: 300,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          })),
+        ],
+        Threshold: 5,
+        EvaluationPeriods: 3,
         ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
+      },
+      KodexaAuthErrorAlarm: fatal('KodexaAuthError'),
+      ApiKeyUnavailableAlarm: fatal('ApiKeyUnavailable'),
+      ConfigurationErrorAlarm: fatal('ConfigurationError'),
+      ...Object.fromEntries(
+        ['DestinationDeliveryFailures', 'AsyncEventsDropped'].map((MetricName) => [
+          `${MetricName}Alarm`,
+          {
+            Namespace: 'AWS/Lambda',
+            MetricName,
+            Dimensions: lambdaDimension(s),
+            Statistic: 'Sum',
+            Period: 300,
+            ...atOnce,
+          },
+        ]),
+      ),
+      ...Object.fromEntries(
+        [
+          ['TargetDeadLetterQueueAlarm', s.ids.targetDeadLetterQueue],
+          ['OnFailureQueueAlarm', s.ids.onFailureQueue],
+        ].map(([id, queue]) => [
+          id,
+          {
+            Namespace: 'AWS/SQS',
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Dimensions: queueDimension(queue ?? ''),
+            Statistic: 'Maximum',
+            Period: 300,
+            ...atOnce,
+          },
+        ]),
+      ),
+      ...rules,
+    };
+  }
+
+  /** The template's alarms by construct id (the logical id less its path and hash). */
+  function alarmsOf(s: Synthesized): Record<string, Record<string, unknown>> {
+    return Object.fromEntries(
+      Object.entries(s.template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [
+        id.replace(/^SliceCompletion/, '').replace(/[0-9A-F]{8}$/, ''),
+        alarm.Properties,
+      ]),
+    );
+  }
+
+  it('page on a sustained error rate, on errors no retry fixes, and on every sign of a lost event', () => {
+    const alarms = alarmsOf(minimal);
+    for (const [id, properties] of Object.entries(expected(minimal))) {
+      expect(alarms[id], id).toMatchObject({
+        ...properties,
         TreatMissingData: 'notBreaching',
-        AlarmActions: Match.absent(),
       });
     }
+    expect(Object.keys(alarms).sort()).toEqual(Object.keys(expected(minimal)).sort());
   });
 
-  it('notify the alarm topic when one is given', () => {
-    full.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
-    for (const { on, ...metric } of expected(full)) {
-      full.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        ...metric,
-        Dimensions: [dimension(full, on)],
-        AlarmActions: [topicArn],
-      });
+  it('watch each rule on its custom bus, and CompletionLag p99 when completionLagAlarmMs is given', () => {
+    const alarms = alarmsOf(full);
+    for (const [id, properties] of Object.entries(expected(full, 'kodexa'))) {
+      expect(alarms[id], id).toMatchObject(properties);
     }
-  });
-
-  it('include one on CompletionLag p99 only when completionLagAlarmMs is given', () => {
-    full.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    expect(alarms.CompletionLagAlarm).toMatchObject({
       Namespace: 'Kodexa/SliceCompletion',
       MetricName: 'CompletionLag',
       Dimensions: [{ Name: 'service', Value: 'slice-completion' }],
@@ -467,13 +561,286 @@ describe('alarms', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 60_000,
       TreatMissingData: 'notBreaching',
-      AlarmActions: [topicArn],
     });
+    expect(Object.keys(alarms).sort()).toEqual(
+      [...Object.keys(expected(full, 'kodexa')), 'CompletionLagAlarm'].sort(),
+    );
+    expect(rulesOf(full)).toHaveLength(2);
+  });
+
+  it('do not page on throttling, which bounded concurrency does on purpose', () => {
+    for (const { template } of [minimal, full]) {
+      template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Throttles' }, 0);
+    }
+  });
+
+  it('each notify the stack’s own topic, or the one alarmTopicArn names', () => {
+    const [topic] = Object.keys(minimal.template.findResources('AWS::SNS::Topic'));
+    for (const alarm of Object.values(minimal.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    }
+    for (const alarm of Object.values(full.template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+    }
+  });
+
+  it('each say what they mean, the first thing to do, and their entry in docs/runbook.md', () => {
+    const runbook = readFileSync(`${root}docs/runbook.md`, 'utf8');
+    // GitHub's anchors of the runbook's headings.
+    const anchors = new Set(
+      [...runbook.matchAll(/^#+ (.+)$/gm)].map(([, heading]) =>
+        (heading ?? '')
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const scripts = Object.keys(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts);
+    for (const s of [minimal, full]) {
+      for (const [id, alarm] of Object.entries(alarmsOf(s))) {
+        const description = String(alarm.AlarmDescription);
+        const [, meaning, firstStep, anchor] =
+          /^SliceCompletion: (.+) First: (.+)\. Runbook: docs\/runbook\.md#(.+)$/.exec(
+            description,
+          ) ?? [];
+        expect(meaning, description).toBeTruthy();
+        expect(firstStep, description).toBeTruthy();
+        expect(anchors, `${id}: no runbook entry #${anchor}`).toContain(anchor);
+        for (const [, script, stack] of description.matchAll(
+          /npm run (\w+) -- \w* ?--stack (\S+?)[.;,]? /g,
+        )) {
+          expect(scripts).toContain(script);
+          expect(stack).toBe('SliceCompletion');
+        }
+      }
+    }
+  });
+});
+
+describe('the alarm topic', () => {
+  it('is created, named for the stack, encrypted with its own rotated key, when none is given', () => {
+    minimal.template.resourceCountIs('AWS::SNS::Topic', 1);
+    minimal.template.resourceCountIs('AWS::KMS::Key', 1);
+    const [key] = Object.keys(minimal.template.findResources('AWS::KMS::Key'));
+    minimal.template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'SliceCompletion-alarms',
+      KmsMasterKeyId: arnOf(key ?? ''),
+    });
+    minimal.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  const fromThisAccountsAlarms = {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:*',
+          ],
+        ],
+      },
+    },
+  };
+
+  it('takes only TLS, and publications from CloudWatch alarms of this account', () => {
+    const [topic] = Object.keys(minimal.template.findResources('AWS::SNS::Topic'));
+    minimal.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Action: 'sns:Publish',
+            Effect: 'Deny',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: { Ref: topic },
+          },
+          {
+            Sid: Match.anyValue(),
+            Action: 'sns:Publish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: fromThisAccountsAlarms,
+            Resource: { Ref: topic },
+          },
+        ],
+      },
+    });
+  });
+
+  it('lets CloudWatch alarms of this account use its key, which they need to publish to it', () => {
+    minimal.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: fromThisAccountsAlarms,
+            Resource: '*',
+          },
+        ]),
+      },
+    });
+  });
+
+  it('is not created when alarmTopicArn names one', () => {
+    full.template.resourceCountIs('AWS::SNS::Topic', 0);
+    full.template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+
+  it('gets an email subscription with alarmEmail, whichever topic it is', () => {
+    minimal.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    for (const context of [minimalContext, fullContext]) {
+      const template = Template.fromStack(
+        appWith({ ...context, alarmEmail: 'ops@example.com' }).node.findChild(
+          'SliceCompletion',
+        ) as Stack,
+      );
+      const [created] = Object.keys(template.findResources('AWS::SNS::Topic'));
+      template.resourceCountIs('AWS::SNS::Subscription', 1);
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: created ? { Ref: created } : topicArn,
+      });
+    }
+  });
+});
+
+describe('saved Logs Insights queries', () => {
+  it('look up a slice’s history, count failures by error over time, and find the most retried', () => {
+    minimal.template.resourceCountIs('AWS::Logs::QueryDefinition', 3);
+    const queries = Object.values(minimal.template.findResources('AWS::Logs::QueryDefinition'));
+    for (const query of queries) {
+      expect(query.Properties.LogGroupNames).toEqual([{ Ref: minimal.ids.logGroup }]);
+    }
+    expect(
+      Object.fromEntries(queries.map((q) => [q.Properties.Name, q.Properties.QueryString])),
+    ).toEqual({
+      'SliceCompletion/slice history': [
+        'fields @timestamp, outcome, error.name, error.message, lambdaRequestId, retries, conflicts, sentBy, correlation_id, function_request_id',
+        '| filter sliceId = "PUT-THE-SLICE-ID-HERE"',
+        '| sort @timestamp asc',
+      ].join('\n'),
+      'SliceCompletion/failures by error': [
+        'filter message = "slice completion failed"',
+        '| stats count(*) as failures by bin(5m), error.name',
+      ].join('\n'),
+      'SliceCompletion/completions with the most Kodexa retries': [
+        'fields @timestamp, sliceId, retries, conflicts, outcome, error.name, sentBy, function_request_id',
+        '| filter message in ["slice completion reported", "slice completion failed"]',
+        '| filter retries > 0 or conflicts > 0',
+        '| sort retries desc',
+        '| limit 100',
+      ].join('\n'),
+    });
+  });
+});
+
+describe('memory', () => {
+  it('is 256 MB unless memorySize says otherwise', () => {
+    minimal.template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 256 });
+    const sized = Template.fromStack(
+      appWith({ ...minimalContext, memorySize: '1769' }).node.findChild('SliceCompletion') as Stack,
+    );
+    sized.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1769 });
+  });
+});
+
+describe('stages', () => {
+  const staged = (stage: string) => {
+    const app = appWith({ ...minimalContext, stage });
+    const stack = app.node.findChild(`SliceCompletion-${stage}`) as Stack;
+    return { app, stack, template: Template.fromStack(stack) };
+  };
+
+  /** Every name a resource is given, as `Type Property=value`, left to CloudFormation or not. */
+  function physicalNames(template: Template): string[] {
+    return Object.values(template.toJSON().Resources as Record<string, CfnResourceJson>).flatMap(
+      ({ Type, Properties = {} }) =>
+        Object.entries(Properties)
+          .filter(([key, value]) => /Name$/.test(key) && typeof value === 'string')
+          // Not a name in the account and region: a metric's; a schema's, within its registry; an
+          // inline policy's, within its role.
+          .filter(([key]) => !['MetricName', 'SchemaName', 'PolicyName'].includes(key))
+          .map(([key, value]) => `${Type} ${key}=${value}`),
+    );
+  }
+
+  it('deploy side by side: stacks named for their stage, sharing no physical name', () => {
+    const staging = staged('staging');
+    const production = staged('production');
+    expect([minimal.stack, staging.stack, production.stack].map((s) => s.stackName)).toEqual([
+      'SliceCompletion',
+      'SliceCompletion-staging',
+      'SliceCompletion-production',
+    ]);
+    const names = [minimal.template, staging.template, production.template].map(physicalNames);
+    expect(names[1]).toEqual(
+      expect.arrayContaining([
+        'AWS::SNS::Topic TopicName=SliceCompletion-staging-alarms',
+        'AWS::CloudWatch::Dashboard DashboardName=SliceCompletion-staging',
+        'AWS::EventSchemas::Registry RegistryName=kodexa-pipeline-staging',
+        'AWS::Logs::QueryDefinition Name=SliceCompletion-staging/slice history',
+      ]),
+    );
+    const all = names.flat().map((name) => name.split('=')[1]);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('write and read their own metrics namespace: the function, every alarm and the dashboard', () => {
+    const { template } = staged('staging');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_METRICS_NAMESPACE: 'Kodexa/SliceCompletion/staging',
+        }),
+      },
+    });
+    const own = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === 'SliceCompletionFailed',
+    );
+    expect(own).toHaveLength(3);
+    for (const alarm of own) {
+      expect(alarm.Properties.Namespace).toBe('Kodexa/SliceCompletion/staging');
+    }
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    expect(body).toContain('{Kodexa/SliceCompletion/staging,ErrorName,service}');
+    expect(
+      body.match(/Kodexa\/SliceCompletion[^,"\\]*/g)?.every((n) => n.endsWith('/staging')),
+    ).toBe(true);
+  });
+
+  it('without a stage, keep today’s stack id, logical ids, names and metrics', () => {
+    const staging = staged('staging');
+    expect(minimal.stack.stackName).toBe('SliceCompletion');
+    // The ids of a rule's invoke permissions carry the stack's name, so differ between stacks.
+    const ids = (template: Template) =>
+      Object.keys(template.toJSON().Resources)
+        .filter((id) => !id.includes('AllowEventRule'))
+        .sort();
+    expect(ids(minimal.template)).toEqual(ids(staging.template));
     minimal.template.resourcePropertiesCountIs(
-      'AWS::CloudWatch::Alarm',
-      { MetricName: 'CompletionLag' },
+      'AWS::CloudWatch::Dashboard',
+      { DashboardName: Match.anyValue() },
       0,
     );
+    minimal.template.hasResourceProperties('AWS::EventSchemas::Registry', {
+      RegistryName: 'kodexa-pipeline',
+    });
+    // No POWERTOOLS_METRICS_NAMESPACE: the function's default, Kodexa/SliceCompletion.
+    const [fn] = Object.values(minimal.template.findResources('AWS::Lambda::Function'));
+    expect(fn?.Properties.Environment.Variables).not.toHaveProperty('POWERTOOLS_METRICS_NAMESPACE');
   });
 });
 
@@ -631,7 +998,8 @@ describe('the event schema registry', () => {
 });
 
 describe('outputs', () => {
-  it('give the function ARN, both dead-letter queue URLs and the dashboard URL', () => {
+  it('give the function ARN, both dead-letter queue URLs, the dashboard URL and the alarm topic', () => {
+    const [topic] = Object.keys(minimal.template.findResources('AWS::SNS::Topic'));
     expect(minimal.template.toJSON().Outputs).toEqual({
       FunctionArn: { Description: expect.any(String), Value: arnOf(minimal.ids.function) },
       TargetDeadLetterQueueUrl: {
@@ -643,6 +1011,7 @@ describe('outputs', () => {
         Value: { Ref: minimal.ids.onFailureQueue },
       },
       DashboardUrl: { Description: expect.any(String), Value: expect.anything() },
+      AlarmTopicArn: { Description: expect.any(String), Value: { Ref: topic } },
     });
   });
 });

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidCompletionEvent } from '#functions/slice-completion/errors.ts';
+import { HEALTH_CHECK_EVENT } from '#functions/slice-completion/health-check.ts';
 import { parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
 import {
   completionEventSchema,
@@ -92,6 +93,12 @@ describe('the committed JSON Schema files', () => {
   it('are what the zod schemas generate (npm run schema writes them)', () => {
     expect(completionSchema).toEqual(completionEventSchema());
     expect(draft4Schema).toEqual(executionSliceCompletedSchema());
+  });
+
+  it('leave out the health check, which is not a completion (functions/slice-completion/health-check.ts)', () => {
+    expect(validateCompletion(HEALTH_CHECK_EVENT)).toBe(false);
+    expect(validateDraft4(envelope(HEALTH_CHECK_EVENT))).toBe(false);
+    expect(JSON.stringify([completionSchema, draft4Schema])).not.toContain('healthCheck');
   });
 
   it('give every field a title and a description', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
+import { correlationOf, parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
 const sliceId = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
@@ -391,5 +391,51 @@ describe('parseCompletionEvent rejects', () => {
     const thrown = thrownBy(() => parseCompletionEvent(event, now));
     expect(thrown).toMatchObject({ name: 'InvalidCompletionEvent', problems });
     expect(thrown.message).toBe(`invalid completion event: ${problems.join('; ')}`);
+  });
+});
+
+describe('correlationOf', () => {
+  const pipeline = 'arn:aws:lambda:eu-west-1:123456789012:function:pipeline-a:$LATEST';
+  const fromPipeline = (overrides: Record<string, unknown> = {}) =>
+    record({
+      requestContext: { requestId: 'req-d', functionArn: pipeline, condition: 'Success' },
+      ...overrides,
+    });
+
+  it.each<[string, unknown, Record<string, unknown>]>([
+    [
+      'a completion event through EventBridge: the event id and its source',
+      envelope('Execution Slice Completed', { sliceId, lambdaRequestId: 'req-1' }),
+      { eventId: 'e1', sentBy: 'kodexa.pipeline' },
+    ],
+    [
+      'a destination record through EventBridge: the event id and the pipeline, not source lambda',
+      {
+        ...envelope('Lambda Function Invocation Result - Success', fromPipeline()),
+        source: 'lambda',
+      },
+      { eventId: 'e1', sentBy: pipeline },
+    ],
+    ['a raw destination record: the pipeline', fromPipeline(), { sentBy: pipeline }],
+    [
+      'a record of a pipeline an EventBridge rule invoked: its own function, not the triggering event',
+      fromPipeline({ requestPayload: triggeringEvent({ sliceId }) }),
+      { sentBy: pipeline },
+    ],
+    ['a direct completion event: nothing', { sliceId, lambdaRequestId: 'req-1' }, {}],
+    [
+      'an invalid event: what it carries, so the sender of a bad event can be found',
+      { ...envelope('Execution Slice Completed', { sliceId: 'x' }), source: 'acme.pipeline' },
+      { eventId: 'e1', sentBy: 'acme.pipeline' },
+    ],
+    [
+      'fields that are not non-empty strings: nothing',
+      { id: 7, source: '', 'detail-type': 'x', detail: { requestContext: { functionArn: {} } } },
+      {},
+    ],
+    ['not an object: nothing', [1, 2], {}],
+    ['null: nothing', null, {}],
+  ])('%s', (_, event, expected) => {
+    expect(JSON.parse(JSON.stringify(correlationOf(event)))).toEqual(expected);
   });
 });

@@ -98,3 +98,10 @@ function maxOption(value: string | undefined): number | undefined {
   }
   return max;
 }
+
+// parseArgs explains how to pass a positional that starts with a dash; only the first sentence
+// is about what the user typed.
+export function parseArgsProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split(/\.\s/)[0] ?? message).replace(/^Unknown option/, 'unknown option');
+}

@@ -1,0 +1,51 @@
+// The saved Logs Insights queries (infra/log-queries.ts) read fields of the function's log line by
+// name: each name must be a field of the lines the built bundle really writes.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
+import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { LOG_FIELDS, LOG_MESSAGES } from '../../infra/log-queries.ts';
+import { captureOutput } from '../support/capture-output.ts';
+import { sampleEvent } from '../support/failed-events.ts';
+
+let services: LocalServices;
+let handler: Handler;
+const output = captureOutput();
+
+beforeAll(async () => {
+  services = await startLocalServices();
+  Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'INFO' });
+  handler = await loadBundle();
+});
+afterAll(() => services.close());
+
+/** A field by its Logs Insights name: nested JSON fields are joined with dots. */
+function fieldOf(line: Record<string, unknown>, name: string): unknown {
+  return name
+    .split('.')
+    .reduce<unknown>(
+      (value, key) =>
+        typeof value === 'object' && value !== null
+          ? (value as Record<string, unknown>)[key]
+          : undefined,
+      line,
+    );
+}
+
+it('names only fields and messages of the function’s real log lines', async () => {
+  // A completion through EventBridge that Kodexa first answers 503, and one the function rejects.
+  services.kodexa.inject({ method: 'GET', status: 503 });
+  await handler(sampleEvent('2-eventbridge-completion.updated.json'), lambdaContext());
+  await handler(sampleEvent('7-invalid.InvalidCompletionEvent.json'), lambdaContext()).catch(
+    () => undefined,
+  );
+  const lines = output.logLines();
+
+  expect(lines.map((line) => line.message)).toEqual([LOG_MESSAGES.reported, LOG_MESSAGES.failed]);
+  expect(lines[0]).toMatchObject({ retries: 1 });
+  for (const name of Object.values(LOG_FIELDS)) {
+    expect(
+      lines.some((line) => fieldOf(line, name) !== undefined),
+      `no log line has ${name}`,
+    ).toBe(true);
+  }
+});

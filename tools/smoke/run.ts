@@ -1,0 +1,119 @@
+// `npm run smoke`: the command line to an exit code. It invokes the function with its health check
+// (functions/slice-completion/health-check.ts) and prints each step the function reports. The AWS
+// SDK clients take credentials, region and endpoints (AWS_ENDPOINT_URL_LAMBDA, ...) from the
+// environment as usual.
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  HEALTH_CHECK_EVENT,
+  type HealthCheckResult,
+} from '#functions/slice-completion/health-check.ts';
+import { problemLine, rethrowNamed, UsageError } from '../failures/errors.ts';
+import { shorten } from '../failures/format.ts';
+import type { Output } from '../failures/io.ts';
+import { stackTargets } from '../failures/stack-targets.ts';
+import { parseOptions, type Target, USAGE } from './options.ts';
+
+export const HEALTHY = 0;
+export const UNHEALTHY = 1;
+/** Exit code when the check could not run: bad input, or AWS refused. */
+export const CANNOT_RUN = 2;
+
+export async function runSmoke(
+  args: string[],
+  io: { stdout: Output; stderr: Output },
+): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${USAGE}\n`);
+    return HEALTHY;
+  }
+  const lambda = new LambdaClient({});
+  const cloudFormation = new CloudFormationClient({});
+  const say = (step: string, text: string) => io.stdout.write(`${step.padEnd(14)} ${text}\n`);
+  const unhealthy = (problem: string) => {
+    io.stderr.write(`smoke: ${problem}\n`);
+    return UNHEALTHY;
+  };
+  try {
+    const target = parseOptions(args);
+    const functionName = await functionOf(target, cloudFormation, say);
+    say('invoke', `${functionName} with ${JSON.stringify(HEALTH_CHECK_EVENT)}, synchronously`);
+    const answer = await invoke(lambda, functionName);
+    if ('problem' in answer) return unhealthy(`invoke failed: ${answer.problem}`);
+    for (const step of answer.steps) {
+      if (!step.ok) {
+        return unhealthy(`${step.step} failed: ${step.error.name}: ${oneLine(step.error.message)}`);
+      }
+      say(step.step, `ok  ${step.detail}`);
+    }
+    if (!answer.healthy) return unhealthy('the function reported unhealthy without a failed step');
+    io.stdout.write('healthy\n');
+    return HEALTHY;
+  } catch (error) {
+    io.stderr.write(`smoke: ${problemLine(error)}\n`);
+    if (error instanceof UsageError) io.stderr.write(`${USAGE}\n`);
+    return CANNOT_RUN;
+  } finally {
+    lambda.destroy();
+    cloudFormation.destroy();
+  }
+}
+
+async function functionOf(
+  target: Target,
+  cloudFormation: CloudFormationClient,
+  say: (step: string, text: string) => void,
+): Promise<string> {
+  if ('functionName' in target) return target.functionName;
+  const { functionName } = await stackTargets(cloudFormation, target.stack);
+  say('stack', `${target.stack}: function ${functionName}`);
+  return functionName;
+}
+
+type Answer = HealthCheckResult | { problem: string };
+
+async function invoke(lambda: LambdaClient, functionName: string): Promise<Answer> {
+  let response: InvokeCommandOutput;
+  try {
+    response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: JSON.stringify(HEALTH_CHECK_EVENT),
+      }),
+    );
+  } catch (error) {
+    return rethrowNamed(error, 'ResourceNotFoundException', `function ${functionName} not found`);
+  }
+  const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    payload = undefined;
+  }
+  if (response.FunctionError) {
+    // What Lambda's Node runtime returns for a thrown error: {errorType, errorMessage, trace}.
+    const { errorType, errorMessage } = (payload ?? {}) as Record<string, unknown>;
+    const problem = `${String(errorType ?? response.FunctionError)}: ${oneLine(String(errorMessage ?? text))}`;
+    // A function deployed before the health check takes it for a completion, and rejects it.
+    return errorType === 'InvalidCompletionEvent'
+      ? {
+          problem: `${problem} (does the deployed function predate the health check? deploy again)`,
+        }
+      : { problem };
+  }
+  if (isHealthCheckResult(payload)) return payload;
+  return {
+    problem: `the function answered ${shorten(text, 200) || '(nothing)'}, not a health check result`,
+  };
+}
+
+function isHealthCheckResult(value: unknown): value is HealthCheckResult {
+  const answer = value as Partial<HealthCheckResult> | null;
+  return typeof answer?.healthy === 'boolean' && Array.isArray(answer.steps);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
