@@ -3,8 +3,11 @@
 // against the Kodexa emulator and the Secrets Manager endpoint) and the stack's outputs (the
 // CloudFormation endpoint). The real AWS SDK reaches each through its AWS_ENDPOINT_URL_* variable.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { root } from '../../infra/paths.ts';
 import {
   type CloudFormationEndpoint,
   startCloudFormationEndpoint,
@@ -25,8 +28,19 @@ export interface FailureQueues {
   targetDlqUrl: string;
   /** What the tool needs: region, credentials and the three endpoints. */
   env: Record<string, string>;
+  /**
+   * `node script ...args` in the project, as a user runs a tool against this deployment: with
+   * `env` and nothing else of this machine's that could supply a region or credentials.
+   */
+  runTool(
+    script: string,
+    args: string[],
+    env?: Record<string, string | undefined>,
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
 }
+
+const run = promisify(execFile);
 
 /** Starts everything and points this process's environment at it (the tool runs in-process too). */
 export async function startFailureQueues(
@@ -62,6 +76,21 @@ export async function startFailureQueues(
     onFailureQueueUrl,
     targetDlqUrl,
     env,
+    runTool: (script, args, overrides = {}) =>
+      run(process.execPath, [script, ...args], {
+        cwd: root,
+        env: {
+          ...env,
+          PATH: process.env.PATH,
+          AWS_CONFIG_FILE: '/nonexistent/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...overrides,
+        },
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      ),
     close: async () => {
       await Promise.all([services.close(), sqs.close(), lambda.close(), cloudFormation.close()]);
     },

@@ -69,6 +69,17 @@ const TOOLS = [
       "unexpected argument SliceCompletion (npm needs -- before the tool's options: npm run failures -- list --stack SliceCompletion)",
   },
   {
+    command: 'npm run smoke',
+    usage: 'usage: npm run smoke -- (--function-name NAME | --stack NAME)',
+    options: ['--function-name NAME', '--stack NAME'],
+    environment: ['AWS_REGION', 'AWS_PROFILE'],
+    exitCodes: [0, 1, 2],
+    stray: ['--stack', 'SliceCompletion', 'extra'],
+    npm: ['--stack', 'SliceCompletion'],
+    npmLine:
+      "unexpected argument SliceCompletion (npm needs -- before the tool's options: npm run smoke -- --stack SliceCompletion)",
+  },
+  {
     command: 'npm run bench',
     usage: 'usage: npm run bench [-- --check --size-only]',
     options: ['--check', '--size-only'],

@@ -1,14 +1,11 @@
 // `npm run failures` end to end: the real AWS SDK clients against loopback SQS, Lambda and
 // CloudFormation endpoints, the Lambda endpoint running the built bundle against the Kodexa
 // emulator. Most cases run the tool in this process; the last ones run it as a user does.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFailures } from '#tools/failures/run.ts';
-import { root } from '../../infra/paths.ts';
 import { captureOutput } from '../support/capture-output.ts';
 import {
   onFailureRecord,
@@ -431,25 +428,13 @@ describe('bad input', () => {
 });
 
 describe('as a user runs it', () => {
-  const run = promisify(execFile);
-  const node = (args: string[], env: Record<string, string | undefined>) =>
-    run(process.execPath, ['tools/failures.ts', ...args], { cwd: root, env }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-  // Nothing on this machine may supply a region or credentials behind the test's back.
-  const isolated = () => ({
-    ...queues.env,
-    PATH: process.env.PATH,
-    AWS_CONFIG_FILE: '/nonexistent/config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
+  const node = (args: string[], env: Record<string, string | undefined> = {}) =>
+    queues.runTool('tools/failures.ts', args, env);
 
   it('replays from the stack and exits 1 when an event failed again', async () => {
     await sendEachShape();
     await sendInvalid();
-    const { code, stdout, stderr } = await node(['replay', '--stack', STACK_NAME], isolated());
+    const { code, stdout, stderr } = await node(['replay', '--stack', STACK_NAME]);
     expect(stderr).toBe('');
     expect(code).toBe(1);
     expect(stdout).toContain(`  updated    ${SLICES.direct}  message deleted\n`);
@@ -468,10 +453,7 @@ describe('as a user runs it', () => {
   ])(
     '%o: one line naming the problem, exit code 2, no stack trace',
     async (env, problem, extra = []) => {
-      const { code, stdout, stderr } = await node(['list', '--stack', STACK_NAME, ...extra], {
-        ...isolated(),
-        ...env,
-      });
+      const { code, stdout, stderr } = await node(['list', '--stack', STACK_NAME, ...extra], env);
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr.startsWith(problem)).toBe(true);
@@ -498,7 +480,6 @@ describe('as a user runs it', () => {
     afterEach(() => rm(home, { recursive: true, force: true }));
     const withProfile = (profile: string, configFile: string) =>
       node(['list', '--stack', STACK_NAME], {
-        ...isolated(),
         AWS_ACCESS_KEY_ID: undefined,
         AWS_SECRET_ACCESS_KEY: undefined,
         AWS_PROFILE: profile,

@@ -1,19 +1,9 @@
-// What went wrong, as one line for the operator: never a stack trace.
-import { awsProblem } from '../aws-problem.ts';
-import { UsageError } from '../cli.ts';
-
-// The command line is wrong; nothing was sent to AWS. The same class as every tool's.
-export { UsageError };
+// What went wrong with what the operator named, in the operator's words.
+import { CannotRun } from '../cli.ts';
 
 /** AWS answered that something named on the command line is not there or not usable. */
-export class TargetError extends Error {
+export class TargetError extends CannotRun {
   override readonly name = 'TargetError';
-}
-
-export function problemLine(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error instanceof UsageError || error instanceof TargetError) return error.message;
-  return awsProblem(error) ?? `${error.name}: ${error.message}`;
 }
 
 /** Rethrows an AWS error of the given name as a TargetError with the operator's words. */

@@ -1,6 +1,5 @@
 // The command line of `npm run failures`, checked whole before anything reaches AWS.
-import { parseCommandLine, type Tool } from '../cli.ts';
-import { UsageError } from './errors.ts';
+import { parseCommandLine, type Tool, UsageError } from '../cli.ts';
 
 export const FAILURES = {
   command: 'npm run failures',
@@ -97,11 +96,4 @@ function maxOption(value: string | undefined): number | undefined {
     throw new UsageError(`--max must be a whole number >= 1, got "${value}"`);
   }
   return max;
-}
-
-// parseArgs explains how to pass a positional that starts with a dash; only the first sentence
-// is about what the user typed.
-export function parseArgsProblem(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split(/\.\s/)[0] ?? message).replace(/^Unknown option/, 'unknown option');
 }

@@ -3,8 +3,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CANNOT_RUN, cannotRunText, helpText, wantsHelp } from '../cli.ts';
-import { problemLine } from './errors.ts';
+import { awsProblem } from '../aws-problem.ts';
+import { CANNOT_RUN, cannotRunText, helpText, problemLine, wantsHelp } from '../cli.ts';
 import type { Io, Output } from './io.ts';
 import { listFailures } from './list.ts';
 import { FAILURES, parseOptions, type Targets } from './options.ts';
@@ -52,7 +52,7 @@ export async function runFailures(
     );
   } catch (error) {
     await release();
-    io.stderr.write(cannotRunText(FAILURES, error, problemLine(error)));
+    io.stderr.write(cannotRunText(FAILURES, error, awsProblem(error) ?? problemLine(error)));
     return CANNOT_RUN;
   } finally {
     for (const client of [sqs, lambda, cloudFormation]) client.destroy();

@@ -1,4 +1,4 @@
-// `npm run smoke`: the command line to an exit code. It invokes the function with its health check
+// `npm run smoke`: a target to an exit code. It invokes the function with its health check
 // (functions/slice-completion/health-check.ts) and prints each step the function reports. The AWS
 // SDK clients take credentials, region and endpoints (AWS_ENDPOINT_URL_LAMBDA, ...) from the
 // environment as usual.
@@ -8,25 +8,25 @@ import {
   HEALTH_CHECK_EVENT,
   type HealthCheckResult,
 } from '#functions/slice-completion/health-check.ts';
-import { problemLine, rethrowNamed, UsageError } from '../failures/errors.ts';
+import { rethrowNamed } from '../failures/errors.ts';
 import { shorten } from '../failures/format.ts';
 import type { Output } from '../failures/io.ts';
 import { stackTargets } from '../failures/stack-targets.ts';
-import { parseOptions, type Target, USAGE } from './options.ts';
 
 export const HEALTHY = 0;
 export const UNHEALTHY = 1;
-/** Exit code when the check could not run: bad input, or AWS refused. */
-export const CANNOT_RUN = 2;
 
+/** The function to check: by name or ARN, or the one a stack's outputs name. */
+export type Target = { stack: string } | { functionName: string };
+
+/**
+ * HEALTHY, or UNHEALTHY after one line on stderr naming the failed step. Throws what stops the
+ * check from running (AWS refused, no such function or stack): the caller's exit code 2.
+ */
 export async function runSmoke(
-  args: string[],
+  target: Target,
   io: { stdout: Output; stderr: Output },
 ): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(`${USAGE}\n`);
-    return HEALTHY;
-  }
   const lambda = new LambdaClient({});
   const cloudFormation = new CloudFormationClient({});
   const say = (step: string, text: string) => io.stdout.write(`${step.padEnd(14)} ${text}\n`);
@@ -35,7 +35,6 @@ export async function runSmoke(
     return UNHEALTHY;
   };
   try {
-    const target = parseOptions(args);
     const functionName = await functionOf(target, cloudFormation, say);
     say('invoke', `${functionName} with ${JSON.stringify(HEALTH_CHECK_EVENT)}, synchronously`);
     const answer = await invoke(lambda, functionName);
@@ -49,10 +48,6 @@ export async function runSmoke(
     if (!answer.healthy) return unhealthy('the function reported unhealthy without a failed step');
     io.stdout.write('healthy\n');
     return HEALTHY;
-  } catch (error) {
-    io.stderr.write(`smoke: ${problemLine(error)}\n`);
-    if (error instanceof UsageError) io.stderr.write(`${USAGE}\n`);
-    return CANNOT_RUN;
   } finally {
     lambda.destroy();
     cloudFormation.destroy();
