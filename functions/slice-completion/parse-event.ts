@@ -2,7 +2,7 @@
 // naming every offending field by its path in the event as received.
 import * as z from 'zod/mini';
 import { InvalidCompletionEvent } from './errors.ts';
-import { INT32_MAX } from './update-rules.ts';
+import { INT32_MAX } from './int32.ts';
 
 export interface Completion {
   sliceId: string;
