@@ -122,6 +122,16 @@ describe('a successful completion', () => {
     expect(stored(slice.id)).toMatchObject({ durationMs: 2500, outputEvent: {} });
   });
 
+  it('records durationMs 0 for a zero-length run (startedAt equal to completedAt)', async () => {
+    const slice = seedSlice({ startedAt: '2026-11-28T10:00:00.000Z' });
+    await invoke({
+      sliceId: slice.id,
+      lambdaRequestId: 'req-0',
+      completedAt: '2026-11-28T10:00:00.000Z',
+    });
+    expect(stored(slice.id)).toMatchObject({ status: 'SUCCEEDED', durationMs: 0 });
+  });
+
   it('takes a destination record that arrives through EventBridge, wrapping a non-object payload', async () => {
     const slice = seedSlice();
     const record = destinationRecord(slice.id, { responsePayload: 'done' });
@@ -147,6 +157,9 @@ describe('a successful completion', () => {
 
   it('logs one line with the slice, the request, the outcome and the Kodexa status codes', async () => {
     const slice = seedSlice();
+    // Warm, whichever tests ran before: only a container's first invocation is a cold start.
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    output.clear();
     await invoke({ sliceId: slice.id, lambdaRequestId: 'req-log' });
     const lines = output.logLines();
     expect(lines).toHaveLength(1);
@@ -400,6 +413,20 @@ describe('concurrent writers', () => {
     expect(output.logLines()[0]).toMatchObject({ conflicts: 1 });
   });
 
+  it('takes a 412 to the write as a conflict too: re-reads, merges anew and writes', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'PUT', preconditionFailed: true });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'req-412' });
+    expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: 8 });
+    expect(requestsFor(slice.id).map((r) => `${r.method} ${r.status}`)).toEqual([
+      'GET 200',
+      'PUT 412',
+      'GET 200',
+      'PUT 200',
+    ]);
+    expect(output.logLines()).toEqual([expect.objectContaining({ conflicts: 1, retries: 0 })]);
+  });
+
   it('gives up with SliceUpdateConflict after five re-reads', async () => {
     const slice = seedSlice();
     for (let i = 0; i < 6; i++)
@@ -473,16 +500,39 @@ describe('Kodexa refusing or failing', () => {
 
   it('waits what Retry-After asks, so fails with KodexaUnavailable at once when that passes the invocation`s deadline', async () => {
     const slice = seedSlice();
-    // 5 s asked, 2.5 s left: whenever the 503 arrives, the wait would end past the deadline.
+    // 5 s asked (and up to 100 ms of jitter), 2.5 s left: whenever the 503 arrives, the wait would
+    // end past the deadline.
     services.kodexa.inject({ method: 'GET', status: 503, headers: { 'retry-after': '5' } });
     const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 2500);
     expect(error.name).toBe('KodexaUnavailable');
     expect(error.message).toMatch(
-      /^GET \S+: failed 1 time\(s\) and the next retry \(in 50\d\d ms\) would pass the invocation's deadline; last failure: HTTP 503/,
+      /^GET \S+: failed 1 time\(s\) and the next retry \(in (50\d\d|5100) ms\) would pass the invocation's deadline; last failure: HTTP 503/,
     );
     expect(requestsFor(slice.id)).toEqual([
       expect.objectContaining({ method: 'GET', status: 503 }),
     ]);
+  });
+});
+
+describe('the invocation`s deadline', () => {
+  it('cuts a request at the time left less a 500 ms margin, and fails with KodexaUnavailable', async () => {
+    const slice = seedSlice();
+    // A minute late, with 1.2 s left and a request timeout of 1 s: the function may wait at most
+    // 0.7 s for the answer, keeping 0.5 s to log the failure and throw before Lambda's timeout.
+    services.kodexa.inject({ method: 'GET', delayMs: 60_000 });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 1200);
+    expect(error.name).toBe('KodexaUnavailable');
+    // One attempt, then the deadline. But a timer may fire a millisecond early by Date.now(): then
+    // a retry drawn to wait 0 ms still fits, and the message names the last (shorter) cut.
+    const stopped =
+      /^GET \S+: (?:failed \d time\(s\) and the next retry \(in \d+ ms\) would pass the invocation's deadline; last failure: |no time left in this invocation \(last failure: )no response within (\d+) ms\)?$/;
+    expect(error.message).toMatch(stopped);
+    expect(Number(stopped.exec(error.message)?.[1])).toBeLessThanOrEqual(1200 - 500);
+    // Kodexa sees the client go when its connection closes, which may take a turn.
+    await expect
+      .poll(() => requestsFor(slice.id)[0])
+      .toEqual({ method: 'GET', path: expect.any(String), status: 0 });
+    expect(stored(slice.id)).toEqual(slice);
   });
 });
 
@@ -527,6 +577,31 @@ describe('the API key', () => {
     expect(result).toMatchObject({ outcome: 'updated' });
     expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
     expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 503, 503, 200, 200]);
+  });
+
+  it('is re-read once when Kodexa answers 403, and the request repeated with it', async () => {
+    const slice = seedSlice();
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
+    services.kodexa.inject({ forbidden: true });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([403, 200, 200]);
+  });
+
+  it('fails with KodexaAuthError naming the secret when a 403 follows the re-read too', async () => {
+    const slice = seedSlice();
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
+    services.kodexa.inject({ forbidden: true }, { forbidden: true });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(error.name).toBe('KodexaAuthError');
+    expect(error.message).toBe(
+      `GET ${services.kodexa.url}/api/orchestrator-execution-slices/${slice.id}: Kodexa answered 403 to the API key from secret ${API_KEY_SECRET_NAME}, also after re-reading the secret`,
+    );
+    expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([403, 403]);
   });
 
   it('fails with KodexaAuthError naming the secret when the fresh key is refused too', async () => {

@@ -114,6 +114,16 @@ describe('merge', () => {
     ['an unparseable startedAt', { ...running, startedAt: 'soon' }, null],
     ['a startedAt before completion', running, 3000],
     [
+      'a startedAt equal to completion (a zero-length run)',
+      { ...running, startedAt: '2026-11-28T10:00:03.000Z' },
+      0,
+    ],
+    [
+      'a startedAt 1 ms after completion',
+      { ...running, startedAt: '2026-11-28T10:00:03.001Z' },
+      null,
+    ],
+    [
       'a startedAt exactly 2^31 - 1 ms before completion',
       { ...running, startedAt: '2026-11-03T13:28:39.353Z' },
       2147483647,
