@@ -12,11 +12,11 @@ export function decide(slice: Slice, completion: Completion, statuses: SliceStat
   if (slice.lambdaRequestId === completion.lambdaRequestId && slice.status === target) {
     return 'unchanged';
   }
+  // An event without an attempt number counts as reporting the slice's current attempt.
   const sliceAttempt = slice.attemptNumber;
   if (
-    completion.attemptNumber !== undefined &&
     typeof sliceAttempt === 'number' &&
-    completion.attemptNumber < sliceAttempt
+    (completion.attemptNumber ?? sliceAttempt) < sliceAttempt
   ) {
     return 'stale';
   }
