@@ -2,6 +2,7 @@
 // to stdout and judged against the EMF specification, with the function's logging off.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { COLD_START_METRIC } from '#functions/slice-completion/metric-names.ts';
 import type { Slice } from '#tools/local/kodexa-emulator.ts';
 import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
@@ -73,7 +74,8 @@ describe('ColdStart', () => {
     const container = await loadBundle();
     const event = () => ({ sliceId: seedSlice().id, lambdaRequestId: randomUUID() });
     const first = await metricsOf(event(), { container });
-    expect(first.get('ColdStart')).toEqual(count(1, { function_name: 'slice-completion' }));
+    // By the name the dashboard and alarms use (metric-names.ts), which Powertools writes itself.
+    expect(first.get(COLD_START_METRIC)).toEqual(count(1, { function_name: 'slice-completion' }));
     const second = await metricsOf(event(), { container });
     expect([...second.keys()]).not.toContain('ColdStart');
     expect(second.get('SliceUpdated')).toEqual(count(1));
@@ -141,8 +143,15 @@ describe('an updated slice', () => {
 });
 
 describe('a slice left alone', () => {
+  // Each event gives its completion time: only an update is a completion that reached Kodexa.
+  const completedAt = () => new Date(Date.now() - 60_000).toISOString();
+
   it('counts SliceUnchanged for a duplicate delivery, without CompletionLag', async () => {
-    const event = { sliceId: seedSlice().id, lambdaRequestId: randomUUID() };
+    const event = {
+      sliceId: seedSlice().id,
+      lambdaRequestId: randomUUID(),
+      completedAt: completedAt(),
+    };
     await metricsOf(event);
     const metrics = await metricsOf(event);
     expect([...metrics.keys()].sort()).toEqual([
@@ -159,6 +168,7 @@ describe('a slice left alone', () => {
       sliceId: slice.id,
       lambdaRequestId: randomUUID(),
       attemptNumber: 1,
+      completedAt: completedAt(),
     });
     expect([...metrics.keys()].sort()).toEqual(['KodexaConflicts', 'KodexaRetries', 'SliceStale']);
     expect(metrics.get('SliceStale')).toEqual(count(1));
