@@ -1,7 +1,7 @@
 // The CloudWatch metrics of the built bundle, read from the Embedded Metric Format lines it writes
 // to stdout and judged against the EMF specification, with the function's logging off.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { COLD_START_METRIC } from '#functions/slice-completion/metric-names.ts';
 import type { Slice } from '#tools/local/kodexa-emulator.ts';
 import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
@@ -10,7 +10,8 @@ import { captureOutput } from '../support/capture-output.ts';
 import { type EmfMetric, emfMetrics } from '../support/emf.ts';
 
 let services: LocalServices;
-let handler: Handler;
+let handler: Handler | undefined;
+
 const output = captureOutput();
 
 beforeAll(async () => {
@@ -20,8 +21,13 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   delete process.env.POWERTOOLS_METRICS_NAMESPACE;
+});
+// The file's container, warm before any test uses it, so that no test's metrics depend on whether
+// it runs first: only a cold start adds ColdStart. Warmed in the first test, not in beforeAll:
+// mutation testing credits no test with what runs in beforeAll (docs/testing.md).
+beforeEach(async () => {
+  if (handler) return;
   handler = await loadBundle();
-  // Warm, so that no test's metrics depend on whether it runs first: only a cold start adds ColdStart.
   await handler({ sliceId: seedSlice().id, lambdaRequestId: randomUUID() }, lambdaContext());
 });
 afterAll(() => services.close());
@@ -40,7 +46,7 @@ function seedSlice(fields: Record<string, unknown> = {}): Slice {
  */
 async function metricsOf(
   event: unknown,
-  { container = handler, timeoutMs = 10_000, fails = '' } = {},
+  { container = handler as Handler, timeoutMs = 10_000, fails = '' } = {},
 ): Promise<Map<string, EmfMetric>> {
   output.clear();
   const thrown = await container(event, lambdaContext(timeoutMs)).then(
