@@ -93,13 +93,14 @@ describe('surroundings', () => {
   });
 
   it('gives up on an unreachable Kodexa after 6 attempts, with time left', async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}`;
     // Time for all 6 whatever the jitter draws: the 5 waits add up to 6.2 s at the most.
     const error = await coldInvoke({ KODEXA_URL: url }, 15_000);
     expect(error.name).toBe('KodexaUnavailable');
     expect(error.message).toMatch(
       new RegExp(
-        `^GET ${url}/api/orchestrator-execution-slices/\\S+: failed 6 times; last failure: connection failed \\(ECONNREFUSED\\)`,
+        `^GET ${url}/api/orchestrator-execution-slices/\\S+: failed 6 times; last failure: connection failed \\(ECONNREFUSED\\): connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`,
       ),
     );
     expect(output.logLines().at(-1)).toMatchObject({

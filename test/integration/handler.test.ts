@@ -49,6 +49,7 @@ function seedSlice(fields: Record<string, unknown> = {}): Slice {
   return slice;
 }
 
+const sliceUrl = (id: string) => `${services.kodexa.url}/api/orchestrator-execution-slices/${id}`;
 const stored = (id: string) => services.kodexa.slices.get(id) as Slice;
 const requestsFor = (id: string) => services.kodexa.requests.filter((r) => r.path.endsWith(id));
 
@@ -165,6 +166,8 @@ describe('a successful completion', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 'INFO',
+      message: 'slice completion reported',
+      service: 'slice-completion',
       cold_start: false,
       sliceId: slice.id,
       lambdaRequestId: 'req-log',
@@ -449,19 +452,61 @@ describe('Kodexa refusing or failing', () => {
     expect(requestsFor(id)).toHaveLength(1);
   });
 
-  it('takes a PUT answered 204 without a body as done', async () => {
+  it.each([
+    ['204 without a body', { method: 'PUT', status: 204 }],
+    ['200 with a blank body', { method: 'PUT', status: 200, text: '\n' }],
+  ] as const)('takes a PUT answered %s as done', async (_, fault) => {
     const slice = seedSlice();
-    services.kodexa.inject({ method: 'PUT', status: 204 });
+    services.kodexa.inject(fault);
     const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
     expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: null });
   });
 
-  it('fails with KodexaRequestRejected when Kodexa answers a GET with something other than a slice', async () => {
+  it.each([
+    ['an array', ['not', 'a', 'slice'], ': ["not","a","slice"]'],
+    ['null', null, ': null'],
+    ['a string', 'done', ': "done"'],
+    ['nothing', undefined, ''],
+  ])(
+    'fails with KodexaRequestRejected when Kodexa answers a GET with %s',
+    async (_, body, quoted) => {
+      const slice = seedSlice();
+      services.kodexa.inject({ method: 'GET', status: 200, body });
+      const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+      expect(error).toMatchObject({
+        name: 'KodexaRequestRejected',
+        message: `GET ${sliceUrl(slice.id)}: Kodexa answered 200 without a JSON slice${quoted}`,
+      });
+    },
+  );
+
+  it('fails with KodexaRequestRejected when Kodexa answers a GET with 409: only a write conflicts', async () => {
     const slice = seedSlice();
-    services.kodexa.inject({ method: 'GET', status: 200, body: ['not', 'a', 'slice'] });
+    services.kodexa.inject({ method: 'GET', status: 409 });
     const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
-    expect(error.name).toBe('KodexaRequestRejected');
-    expect(error.message).toContain('answered 200 without a JSON slice: ["not","a","slice"]');
+    expect(error).toMatchObject({
+      name: 'KodexaRequestRejected',
+      message: `GET ${sliceUrl(slice.id)}: Kodexa answered 409`,
+    });
+  });
+
+  it.each([
+    [
+      'spread over indented lines, as one line',
+      '  <h1>Bad Request</h1>\n\t<p>durationMs\n    out of range</p>\n',
+      ': <h1>Bad Request</h1> <p>durationMs out of range</p>',
+    ],
+    ['of 300 characters, whole', 'x'.repeat(300), `: ${'x'.repeat(300)}`],
+    ['of more, cut at 300 characters', `${'x'.repeat(300)}yz`, `: ${'x'.repeat(300)}...`],
+    ['of spaces only, not at all', ' \n ', ''],
+  ])('quotes an error body %s', async (_, text, quoted) => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'PUT', status: 400, text });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(error).toMatchObject({
+      name: 'KodexaRequestRejected',
+      message: `PUT ${sliceUrl(slice.id)}: Kodexa answered 400${quoted}`,
+    });
   });
 
   it('fails with KodexaRequestRejected on 400, quoting the status and Kodexa`s error body', async () => {
@@ -480,7 +525,7 @@ describe('Kodexa refusing or failing', () => {
   it('retries 5xx and 429 and a reset connection', async () => {
     const slice = seedSlice();
     services.kodexa.inject(
-      { status: 503, body: { errorMessage: 'maintenance' } },
+      { status: 500, body: { errorMessage: 'maintenance' } },
       { reset: true },
       { status: 429, headers: { 'retry-after': '0' } },
     );
@@ -488,7 +533,7 @@ describe('Kodexa refusing or failing', () => {
     expect(result).toMatchObject({ outcome: 'updated' });
     expect(output.logLines()[0]).toMatchObject({
       retries: 3,
-      kodexaStatusCodes: [503, 429, 200, 200],
+      kodexaStatusCodes: [500, 429, 200, 200],
     });
   });
 
@@ -517,6 +562,16 @@ describe('Kodexa refusing or failing', () => {
 });
 
 describe('the invocation`s deadline', () => {
+  it('lets no request start with less than the 500 ms margin left', async () => {
+    const slice = seedSlice();
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 400);
+    expect(error).toMatchObject({
+      name: 'KodexaUnavailable',
+      message: `GET ${sliceUrl(slice.id)}: no time left in this invocation`,
+    });
+    expect(requestsFor(slice.id)).toEqual([]);
+  });
+
   it('cuts a request at the time left less a 500 ms margin, and fails with KodexaUnavailable', async () => {
     const slice = seedSlice();
     // A minute late, with 1.2 s left and a request timeout of 1 s: the function may wait at most
@@ -617,6 +672,53 @@ describe('the API key', () => {
       expect(error.message).not.toContain(keyInSecret);
     } finally {
       services.kodexa.setApiKey(keyInSecret);
+    }
+  });
+});
+
+describe('DEBUG logging', () => {
+  it('logs every exchange with Kodexa: what failed, and what answered with which status', async () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    try {
+      const container = await loadBundle();
+      const slice = seedSlice();
+      services.kodexa.inject({ method: 'GET', reset: true });
+      await container({ sliceId: slice.id, lambdaRequestId: 'r' }, lambdaContext());
+      const exchanges = output
+        .logLines()
+        .filter((line) => String(line.message).startsWith('Kodexa '))
+        .map(({ level, message, request, attempt, status, failure }) => ({
+          level,
+          message,
+          request,
+          attempt,
+          ...(status === undefined ? { failure } : { status }),
+        }));
+      expect(exchanges).toEqual([
+        {
+          level: 'DEBUG',
+          message: 'Kodexa request failed',
+          request: `GET ${sliceUrl(slice.id)}`,
+          attempt: 1,
+          failure: expect.stringMatching(/^connection failed \(\w+\): \S/),
+        },
+        {
+          level: 'DEBUG',
+          message: 'Kodexa answered',
+          request: `GET ${sliceUrl(slice.id)}`,
+          attempt: 2,
+          status: 200,
+        },
+        {
+          level: 'DEBUG',
+          message: 'Kodexa answered',
+          request: `PUT ${sliceUrl(slice.id)}`,
+          attempt: 1,
+          status: 200,
+        },
+      ]);
+    } finally {
+      delete process.env.POWERTOOLS_LOG_LEVEL;
     }
   });
 });

@@ -29,7 +29,11 @@ function call(
   return fetch(`${kodexa.url}${pathOf(id)}`, {
     method,
     signal,
-    headers: { 'x-api-key': 'emulator-test-key', ...headers },
+    headers: {
+      'x-api-key': 'emulator-test-key',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -97,6 +101,38 @@ describe('the Kodexa emulator', () => {
     expect(((await response.json()) as { message: string }).message).toContain(
       '`OrchestratorExecutionSlice` from Array',
     );
+  });
+
+  it('answers 415 to a PUT whose body is not declared JSON, changing nothing', async () => {
+    const id = seed();
+    const before = structuredClone(kodexa.slices.get(id));
+    const slice = JSON.stringify({ ...before, status: 'SUCCEEDED' });
+    const response = await fetch(`${kodexa.url}${pathOf(id)}`, {
+      method: 'PUT',
+      headers: { 'x-api-key': 'emulator-test-key' },
+      body: slice,
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual(
+      springError(
+        id,
+        415,
+        'Unsupported Media Type',
+        "Content-Type 'text/plain;charset=UTF-8' is not supported",
+      ),
+    );
+    const declared = await call(id, 'PUT', slice, {
+      'content-type': 'application/json; charset=UTF-8',
+    });
+    expect(declared.status).toBe(200);
+  });
+
+  it('answers with a body that is not JSON when told', async () => {
+    const id = seed();
+    kodexa.inject({ status: 502, text: '<html>\n  <body>Bad Gateway</body>\n</html>' });
+    const response = await call(id, 'GET');
+    expect([response.status, response.headers.get('content-type')]).toEqual([502, 'text/html']);
+    expect(await response.text()).toBe('<html>\n  <body>Bad Gateway</body>\n</html>');
   });
 
   it('serves injected faults to the next matching request, in order', async () => {

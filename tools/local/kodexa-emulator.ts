@@ -1,6 +1,7 @@
 // A Kodexa stand-in on loopback that speaks the orchestrator-execution-slices API as Kodexa does:
 // whole-resource PUT, changeSequence optimistic locking (409 when stale), x-api-key (401 when
-// wrong), a PUT body Kodexa's Java backend cannot bind refused with Spring's 400. Tests inject
+// wrong), a PUT body that is not declared JSON refused with Spring's 415, and one Kodexa's Java
+// backend cannot bind with Spring's 400. Tests inject
 // faults into it, so that every answer Kodexa documents can be produced on demand (see `Fault`);
 // `npm start` and `npm run emulator` run the same server.
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,8 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
  * What the next matching request gets instead of (or before) normal handling; `method` limits a
  * fault to GETs or to PUTs. One switch per answer Kodexa documents, or per way its network fails:
  * - `{ status, body?, headers? }`: exactly this answer, whatever the request (429 with Retry-After,
- *   5xx, 400, 204, ...);
+ *   5xx, 400, 204, ...), the body as JSON;
+ * - `{ status, text }`: the same with a body that is not JSON (a proxy's HTML error page, say);
  * - `{ forbidden: true }`: 403 with Spring Security's body, as Kodexa refuses a key it knows but
  *   that may not do this (revoked, or without the permission);
  * - `{ preconditionFailed: true }`, PUTs only: 412 with Spring's body, as Kodexa refuses a write
@@ -26,6 +28,7 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
  */
 export type Fault = { method?: 'GET' | 'PUT' } & (
   | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; text: string }
   | { forbidden: true }
   | { method: 'PUT'; preconditionFailed: true }
   | { delayMs: number }
@@ -87,10 +90,15 @@ export async function startKodexaEmulator(
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     const body = await readBody(req);
-    const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+    const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) =>
+      send(status, payload === undefined ? '' : JSON.stringify(payload), {
+        'content-type': 'application/json',
+        ...headers,
+      });
+    const send = (status: number, text: string, headers: Record<string, string>) => {
       requests.push({ method, path, status });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(payload === undefined ? '' : JSON.stringify(payload));
+      res.writeHead(status, headers);
+      res.end(text);
     };
     const unanswered = () => requests.push({ method, path, status: 0 });
     // Spring Boot's error body, as Kodexa's Java backend sends it.
@@ -104,6 +112,9 @@ export async function startKodexaEmulator(
       unanswered();
       req.socket.resetAndDestroy();
       return;
+    }
+    if (fault && 'text' in fault) {
+      return send(fault.status, fault.text, { 'content-type': 'text/html' });
     }
     if (fault && 'status' in fault) return answer(fault.status, fault.body, fault.headers);
     if (fault && 'forbidden' in fault) return springError(403, 'Forbidden', 'Access Denied');
@@ -125,6 +136,15 @@ export async function startKodexaEmulator(
     if (method === 'GET') return answer(200, current);
     if (method !== 'PUT') return answer(405, { errorMessage: `${method} is not allowed` });
 
+    // Spring reads a request body only as the media type it is declared to be.
+    const contentType = req.headers['content-type'] ?? 'application/octet-stream';
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      return springError(
+        415,
+        'Unsupported Media Type',
+        `Content-Type '${contentType}' is not supported`,
+      );
+    }
     // Spring answers a body that Jackson cannot read or bind with this 400, before any locking.
     const badRequest = (problem: string) =>
       springError(400, 'Bad Request', `JSON parse error: ${problem}`);
