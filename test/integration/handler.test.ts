@@ -537,6 +537,14 @@ describe('Kodexa refusing or failing', () => {
     });
   });
 
+  it('retries a 503 whose body is cut off', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'GET', status: 503, cutOff: true });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(output.logLines()[0]).toMatchObject({ retries: 1, kodexaStatusCodes: [503, 200, 200] });
+  });
+
   it('retries a response slower than KODEXA_REQUEST_TIMEOUT_MS', async () => {
     const slice = seedSlice();
     services.kodexa.inject({ method: 'GET', delayMs: 1500 });

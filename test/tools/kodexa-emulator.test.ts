@@ -177,6 +177,14 @@ describe('the Kodexa emulator', () => {
     expect(kodexa.slices.get(id)).toEqual(before);
   });
 
+  it('can cut an answer off after its status, before its body ends', async () => {
+    const id = seed();
+    kodexa.inject({ status: 503, cutOff: true });
+    const response = await call(id, 'GET');
+    expect(response.status).toBe(503);
+    await expect(response.text()).rejects.toThrow();
+  });
+
   it('can reset the connection', async () => {
     const id = seed();
     kodexa.inject({ reset: true });

@@ -17,6 +17,8 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
  * - `{ status, body?, headers? }`: exactly this answer, whatever the request (429 with Retry-After,
  *   5xx, 400, 204, ...), the body as JSON;
  * - `{ status, text }`: the same with a body that is not JSON (a proxy's HTML error page, say);
+ * - `{ status, cutOff: true }`: this status and headers, then the connection reset before the body
+ *   ends, logged with status 0;
  * - `{ forbidden: true }`: 403 with Spring Security's body, as Kodexa refuses a key it knows but
  *   that may not do this (revoked, or without the permission);
  * - `{ preconditionFailed: true }`, PUTs only: 412 with Spring's body, as Kodexa refuses a write
@@ -29,6 +31,7 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
 export type Fault = { method?: 'GET' | 'PUT' } & (
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { status: number; text: string }
+  | { status: number; cutOff: true }
   | { forbidden: true }
   | { method: 'PUT'; preconditionFailed: true }
   | { delayMs: number }
@@ -111,6 +114,12 @@ export async function startKodexaEmulator(
     if (fault && 'reset' in fault) {
       unanswered();
       req.socket.resetAndDestroy();
+      return;
+    }
+    if (fault && 'cutOff' in fault) {
+      unanswered();
+      res.writeHead(fault.status, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"errorMessage":', () => req.socket.resetAndDestroy());
       return;
     }
     if (fault && 'text' in fault) {
