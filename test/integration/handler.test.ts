@@ -1,7 +1,7 @@
 // The built bundle, end to end, against Kodexa and Secrets Manager on loopback.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Slice } from '#tools/local/kodexa-emulator.ts';
+import type { Fault, Slice } from '#tools/local/kodexa-emulator.ts';
 import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
 import {
   API_KEY_SECRET_NAME,
@@ -633,26 +633,22 @@ describe('the API key', () => {
     expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 200, 200]);
   });
 
-  it('is re-read once after a 401, not again on the retries that follow', async () => {
+  it.each([
+    [
+      'a 401, not again on the retries that follow',
+      [{ status: 401 }, { status: 503 }, { status: 503 }],
+      [401, 503, 503, 200, 200],
+    ],
+    ['a 403, and the request repeated with it', [{ forbidden: true }], [403, 200, 200]],
+  ] as [string, Fault[], number[]][])('is re-read once after %s', async (_, faults, statuses) => {
     const slice = seedSlice();
     await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
     const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
-    services.kodexa.inject({ status: 401 }, { status: 503 }, { status: 503 });
+    services.kodexa.inject(...faults);
     const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
     expect(result).toMatchObject({ outcome: 'updated' });
     expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
-    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 503, 503, 200, 200]);
-  });
-
-  it('is re-read once when Kodexa answers 403, and the request repeated with it', async () => {
-    const slice = seedSlice();
-    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
-    const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
-    services.kodexa.inject({ forbidden: true });
-    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
-    expect(result).toMatchObject({ outcome: 'updated' });
-    expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
-    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([403, 200, 200]);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual(statuses);
   });
 
   it('fails with KodexaAuthError naming the secret when a 403 follows the re-read too', async () => {
