@@ -3,7 +3,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { ApiKeyUnavailable } from './errors.ts';
 
-export type ApiKeySource = (options?: { refresh: boolean }) => Promise<string>;
+export type ApiKeySource = (options?: { refresh?: boolean }) => Promise<string>;
 
 export function apiKeyFromSecret(
   secretId: string,
@@ -24,7 +24,7 @@ export function apiKeyFromSecret(
   });
   // Powertools hands back the cached SecretString on every request; parse it only when it changes.
   let parsed: { secretString: string; apiKey: string } | undefined;
-  return async ({ refresh } = { refresh: false }) => {
+  return async ({ refresh } = {}) => {
     let value: unknown;
     try {
       value = await secrets.get(secretId, { maxAge: cacheSeconds, forceFetch: refresh });
@@ -62,7 +62,8 @@ export function apiKeyIn(secretString: unknown, secretId: string): string {
     // The parser's own message quotes the input, which is the secret: say only where it failed.
     throw new ApiKeyUnavailable(`secret ${secretId} starts with "{" but is not valid JSON`);
   }
-  const apiKey = (parsed as { apiKey?: unknown } | null)?.apiKey;
+  // Text that starts with "{" parses to an object or not at all.
+  const apiKey = (parsed as { apiKey?: unknown }).apiKey;
   if (typeof apiKey === 'string' && apiKey.trim()) return apiKey.trim();
   throw new ApiKeyUnavailable(
     `secret ${secretId} is JSON without a non-empty string "apiKey" field`,

@@ -3,7 +3,7 @@
 // ties its log line to its cause.
 import * as z from 'zod/mini';
 import { InvalidCompletionEvent } from './errors.ts';
-import { INT32_MAX } from './update-rules.ts';
+import { INT32_MAX } from './int32.ts';
 
 export interface Completion {
   sliceId: string;
@@ -98,7 +98,8 @@ const destinationRecord = z.object({
 // destination record's requestPayload is that event and the slice is in its detail.
 const eventBridgeInvokedDestinationRecord = z.object({
   ...destinationRecord.shape,
-  requestPayload: z.object({ detail: sliceReference }, want('an object')),
+  // Only an object gets here (see fromDestinationRecord): no message for anything else.
+  requestPayload: z.object({ detail: sliceReference }),
 });
 
 /** How the detail-type of an EventBridge event carrying a destination record begins. */
@@ -133,7 +134,7 @@ function fromCompletionEvent(
   defaultCompletedAt: string | undefined,
 ): Reported {
   const event = validate(completionEvent, input, prefix);
-  const succeeded = (event.status ?? (event.error ? 'FAILED' : 'SUCCEEDED')) === 'SUCCEEDED';
+  const succeeded = event.status ? event.status === 'SUCCEEDED' : !event.error;
   if (succeeded && event.error) {
     throw new InvalidCompletionEvent([`${prefix}error: must be absent when status is SUCCEEDED`]);
   }
@@ -233,11 +234,10 @@ function validate<T extends z.ZodMiniType>(schema: T, input: unknown, prefix: st
   );
 }
 
+// The schemas hold no arrays and the input is always an object, so every issue has a path of
+// field names.
 function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
-  const joined = path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
-    .join('');
-  return `${prefix}${joined}`.replace(/\.$/, '') || 'event';
+  return `${prefix}${path.map(String).join('.')}`;
 }
 
 export function isEventBridgeEvent(value: JsonObject): boolean {

@@ -1,24 +1,22 @@
 // What to write, decided from the slice as Kodexa holds it now. Pure: the same slice and
 // completion always give the same answer, so a redelivered event can never move a slice twice.
 import type { SliceStatuses } from './config.ts';
+import { INT32_MAX } from './int32.ts';
 import type { Completion, JsonObject } from './parse-event.ts';
 
 export type Slice = JsonObject;
 export type Decision = 'update' | 'unchanged' | 'stale';
-
-/** Kodexa stores a slice's integers as Java int32: a PUT with a larger one is a 400, forever. */
-export const INT32_MAX = 2_147_483_647;
 
 export function decide(slice: Slice, completion: Completion, statuses: SliceStatuses): Decision {
   const target = completion.succeeded ? statuses.succeeded : statuses.failed;
   if (slice.lambdaRequestId === completion.lambdaRequestId && slice.status === target) {
     return 'unchanged';
   }
+  // An event without an attempt number counts as reporting the slice's current attempt.
   const sliceAttempt = slice.attemptNumber;
   if (
-    completion.attemptNumber !== undefined &&
     typeof sliceAttempt === 'number' &&
-    completion.attemptNumber < sliceAttempt
+    (completion.attemptNumber ?? sliceAttempt) < sliceAttempt
   ) {
     return 'stale';
   }

@@ -27,7 +27,9 @@ describe('the bundle', () => {
   });
 
   it('maps its own code back to our sources and nothing of the dependencies', () => {
-    expect(map.payload.sources.every((s: string) => s.startsWith('../../functions/'))).toBe(true);
+    expect(map.payload.sources.filter((s: string) => !s.startsWith('../../functions/'))).toEqual(
+      [],
+    );
     expect(originalSourceOf('must be absent when status is SUCCEEDED')).toMatch(
       /functions\/slice-completion\/parse-event\.ts$/,
     );

@@ -1,7 +1,7 @@
 // The built bundle, end to end, against Kodexa and Secrets Manager on loopback.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Slice } from '#tools/local/kodexa-emulator.ts';
+import type { Fault, Slice } from '#tools/local/kodexa-emulator.ts';
 import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
 import {
   API_KEY_SECRET_NAME,
@@ -49,6 +49,7 @@ function seedSlice(fields: Record<string, unknown> = {}): Slice {
   return slice;
 }
 
+const sliceUrl = (id: string) => `${services.kodexa.url}/api/orchestrator-execution-slices/${id}`;
 const stored = (id: string) => services.kodexa.slices.get(id) as Slice;
 const requestsFor = (id: string) => services.kodexa.requests.filter((r) => r.path.endsWith(id));
 
@@ -122,6 +123,16 @@ describe('a successful completion', () => {
     expect(stored(slice.id)).toMatchObject({ durationMs: 2500, outputEvent: {} });
   });
 
+  it('records durationMs 0 for a zero-length run (startedAt equal to completedAt)', async () => {
+    const slice = seedSlice({ startedAt: '2026-11-28T10:00:00.000Z' });
+    await invoke({
+      sliceId: slice.id,
+      lambdaRequestId: 'req-0',
+      completedAt: '2026-11-28T10:00:00.000Z',
+    });
+    expect(stored(slice.id)).toMatchObject({ status: 'SUCCEEDED', durationMs: 0 });
+  });
+
   it('takes a destination record that arrives through EventBridge, wrapping a non-object payload', async () => {
     const slice = seedSlice();
     const record = destinationRecord(slice.id, { responsePayload: 'done' });
@@ -147,11 +158,16 @@ describe('a successful completion', () => {
 
   it('logs one line with the slice, the request, the outcome and the Kodexa status codes', async () => {
     const slice = seedSlice();
+    // Warm, whichever tests ran before: only a container's first invocation is a cold start.
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    output.clear();
     await invoke({ sliceId: slice.id, lambdaRequestId: 'req-log' });
     const lines = output.logLines();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 'INFO',
+      message: 'slice completion reported',
+      service: 'slice-completion',
       cold_start: false,
       sliceId: slice.id,
       lambdaRequestId: 'req-log',
@@ -400,13 +416,29 @@ describe('concurrent writers', () => {
     expect(output.logLines()[0]).toMatchObject({ conflicts: 1 });
   });
 
+  it('takes a 412 to the write as a conflict too: re-reads, merges anew and writes', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'PUT', preconditionFailed: true });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'req-412' });
+    expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: 8 });
+    expect(requestsFor(slice.id).map((r) => `${r.method} ${r.status}`)).toEqual([
+      'GET 200',
+      'PUT 412',
+      'GET 200',
+      'PUT 200',
+    ]);
+    expect(output.logLines()).toEqual([expect.objectContaining({ conflicts: 1, retries: 0 })]);
+  });
+
   it('gives up with SliceUpdateConflict after five re-reads', async () => {
     const slice = seedSlice();
     for (let i = 0; i < 6; i++)
       services.kodexa.inject({ method: 'PUT', concurrentWrite: { n: i } });
     const error = await failure({ sliceId: slice.id, lambdaRequestId: 'req-c' });
     expect(error.name).toBe('SliceUpdateConflict');
-    expect(error.message).toContain(slice.id);
+    expect(error.message).toBe(
+      `slice ${slice.id} changed under every write: Kodexa answered 409/412 to 6 PUTs in a row`,
+    );
     expect(requestsFor(slice.id).filter((r) => r.status === 409)).toHaveLength(6);
   });
 });
@@ -420,19 +452,61 @@ describe('Kodexa refusing or failing', () => {
     expect(requestsFor(id)).toHaveLength(1);
   });
 
-  it('takes a PUT answered 204 without a body as done', async () => {
+  it.each([
+    ['204 without a body', { method: 'PUT', status: 204 }],
+    ['200 with a blank body', { method: 'PUT', status: 200, text: '\n' }],
+  ] as const)('takes a PUT answered %s as done', async (_, fault) => {
     const slice = seedSlice();
-    services.kodexa.inject({ method: 'PUT', status: 204 });
+    services.kodexa.inject(fault);
     const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
     expect(result).toEqual({ sliceId: slice.id, outcome: 'updated', changeSequence: null });
   });
 
-  it('fails with KodexaRequestRejected when Kodexa answers a GET with something other than a slice', async () => {
+  it.each([
+    ['an array', ['not', 'a', 'slice'], ': ["not","a","slice"]'],
+    ['null', null, ': null'],
+    ['a string', 'done', ': "done"'],
+    ['nothing', undefined, ''],
+  ])(
+    'fails with KodexaRequestRejected when Kodexa answers a GET with %s',
+    async (_, body, quoted) => {
+      const slice = seedSlice();
+      services.kodexa.inject({ method: 'GET', status: 200, body });
+      const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+      expect(error).toMatchObject({
+        name: 'KodexaRequestRejected',
+        message: `GET ${sliceUrl(slice.id)}: Kodexa answered 200 without a JSON slice${quoted}`,
+      });
+    },
+  );
+
+  it('fails with KodexaRequestRejected when Kodexa answers a GET with 409: only a write conflicts', async () => {
     const slice = seedSlice();
-    services.kodexa.inject({ method: 'GET', status: 200, body: ['not', 'a', 'slice'] });
+    services.kodexa.inject({ method: 'GET', status: 409 });
     const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
-    expect(error.name).toBe('KodexaRequestRejected');
-    expect(error.message).toContain('answered 200 without a JSON slice: ["not","a","slice"]');
+    expect(error).toMatchObject({
+      name: 'KodexaRequestRejected',
+      message: `GET ${sliceUrl(slice.id)}: Kodexa answered 409`,
+    });
+  });
+
+  it.each([
+    [
+      'spread over indented lines, as one line',
+      '  <h1>Bad Request</h1>\n\t<p>durationMs\n    out of range</p>\n',
+      ': <h1>Bad Request</h1> <p>durationMs out of range</p>',
+    ],
+    ['of 300 characters, whole', 'x'.repeat(300), `: ${'x'.repeat(300)}`],
+    ['of more, cut at 300 characters', `${'x'.repeat(300)}yz`, `: ${'x'.repeat(300)}...`],
+    ['of spaces only, not at all', ' \n ', ''],
+  ])('quotes an error body %s', async (_, text, quoted) => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'PUT', status: 400, text });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(error).toMatchObject({
+      name: 'KodexaRequestRejected',
+      message: `PUT ${sliceUrl(slice.id)}: Kodexa answered 400${quoted}`,
+    });
   });
 
   it('fails with KodexaRequestRejected on 400, quoting the status and Kodexa`s error body', async () => {
@@ -451,7 +525,7 @@ describe('Kodexa refusing or failing', () => {
   it('retries 5xx and 429 and a reset connection', async () => {
     const slice = seedSlice();
     services.kodexa.inject(
-      { status: 503, body: { errorMessage: 'maintenance' } },
+      { status: 500, body: { errorMessage: 'maintenance' } },
       { reset: true },
       { status: 429, headers: { 'retry-after': '0' } },
     );
@@ -459,8 +533,16 @@ describe('Kodexa refusing or failing', () => {
     expect(result).toMatchObject({ outcome: 'updated' });
     expect(output.logLines()[0]).toMatchObject({
       retries: 3,
-      kodexaStatusCodes: [503, 429, 200, 200],
+      kodexaStatusCodes: [500, 429, 200, 200],
     });
+  });
+
+  it('retries a 503 whose body is cut off', async () => {
+    const slice = seedSlice();
+    services.kodexa.inject({ method: 'GET', status: 503, cutOff: true });
+    const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(result).toMatchObject({ outcome: 'updated' });
+    expect(output.logLines()[0]).toMatchObject({ retries: 1, kodexaStatusCodes: [503, 200, 200] });
   });
 
   it('retries a response slower than KODEXA_REQUEST_TIMEOUT_MS', async () => {
@@ -473,16 +555,49 @@ describe('Kodexa refusing or failing', () => {
 
   it('waits what Retry-After asks, so fails with KodexaUnavailable at once when that passes the invocation`s deadline', async () => {
     const slice = seedSlice();
-    // 5 s asked, 2.5 s left: whenever the 503 arrives, the wait would end past the deadline.
+    // 5 s asked (and up to 100 ms of jitter), 2.5 s left: whenever the 503 arrives, the wait would
+    // end past the deadline.
     services.kodexa.inject({ method: 'GET', status: 503, headers: { 'retry-after': '5' } });
     const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 2500);
     expect(error.name).toBe('KodexaUnavailable');
     expect(error.message).toMatch(
-      /^GET \S+: failed 1 time\(s\) and the next retry \(in 50\d\d ms\) would pass the invocation's deadline; last failure: HTTP 503/,
+      /^GET \S+: failed 1 time\(s\) and the next retry \(in (50\d\d|5100) ms\) would pass the invocation's deadline; last failure: HTTP 503/,
     );
     expect(requestsFor(slice.id)).toEqual([
       expect.objectContaining({ method: 'GET', status: 503 }),
     ]);
+  });
+});
+
+describe('the invocation`s deadline', () => {
+  it('lets no request start with less than the 500 ms margin left', async () => {
+    const slice = seedSlice();
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 400);
+    expect(error).toMatchObject({
+      name: 'KodexaUnavailable',
+      message: `GET ${sliceUrl(slice.id)}: no time left in this invocation`,
+    });
+    expect(requestsFor(slice.id)).toEqual([]);
+  });
+
+  it('cuts a request at the time left less a 500 ms margin, and fails with KodexaUnavailable', async () => {
+    const slice = seedSlice();
+    // A minute late, with 1.2 s left and a request timeout of 1 s: the function may wait at most
+    // 0.7 s for the answer, keeping 0.5 s to log the failure and throw before Lambda's timeout.
+    services.kodexa.inject({ method: 'GET', delayMs: 60_000 });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' }, 1200);
+    expect(error.name).toBe('KodexaUnavailable');
+    // One attempt, then the deadline. But a timer may fire a millisecond early by Date.now(): then
+    // a retry drawn to wait 0 ms still fits, and the message names the last (shorter) cut.
+    const stopped =
+      /^GET \S+: (?:failed \d time\(s\) and the next retry \(in \d+ ms\) would pass the invocation's deadline; last failure: |no time left in this invocation \(last failure: )no response within (\d+) ms\)?$/;
+    expect(error.message).toMatch(stopped);
+    expect(Number(stopped.exec(error.message)?.[1])).toBeLessThanOrEqual(1200 - 500);
+    // Kodexa sees the client go when its connection closes, which may take a turn.
+    await expect
+      .poll(() => requestsFor(slice.id)[0])
+      .toEqual({ method: 'GET', path: expect.any(String), status: 0 });
+    expect(stored(slice.id)).toEqual(slice);
   });
 });
 
@@ -518,15 +633,36 @@ describe('the API key', () => {
     expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 200, 200]);
   });
 
-  it('is re-read once after a 401, not again on the retries that follow', async () => {
+  it.each([
+    [
+      'a 401, not again on the retries that follow',
+      [{ status: 401 }, { status: 503 }, { status: 503 }],
+      [401, 503, 503, 200, 200],
+    ],
+    ['a 403, and the request repeated with it', [{ forbidden: true }], [403, 200, 200]],
+  ] as [string, Fault[], number[]][])('is re-read once after %s', async (_, faults, statuses) => {
     const slice = seedSlice();
     await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
     const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
-    services.kodexa.inject({ status: 401 }, { status: 503 }, { status: 503 });
+    services.kodexa.inject(...faults);
     const result = await invoke({ sliceId: slice.id, lambdaRequestId: 'r' });
     expect(result).toMatchObject({ outcome: 'updated' });
     expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
-    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([401, 503, 503, 200, 200]);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual(statuses);
+  });
+
+  it('fails with KodexaAuthError naming the secret when a 403 follows the re-read too', async () => {
+    const slice = seedSlice();
+    await invoke({ sliceId: seedSlice().id, lambdaRequestId: 'warm-up' });
+    const readsBefore = services.secrets.reads.get(API_KEY_SECRET_NAME) ?? 0;
+    services.kodexa.inject({ forbidden: true }, { forbidden: true });
+    const error = await failure({ sliceId: slice.id, lambdaRequestId: 'r' });
+    expect(error.name).toBe('KodexaAuthError');
+    expect(error.message).toBe(
+      `GET ${services.kodexa.url}/api/orchestrator-execution-slices/${slice.id}: Kodexa answered 403 to the API key from secret ${API_KEY_SECRET_NAME}, also after re-reading the secret`,
+    );
+    expect(services.secrets.reads.get(API_KEY_SECRET_NAME)).toBe(readsBefore + 1);
+    expect(requestsFor(slice.id).map((r) => r.status)).toEqual([403, 403]);
   });
 
   it('fails with KodexaAuthError naming the secret when the fresh key is refused too', async () => {
@@ -540,6 +676,53 @@ describe('the API key', () => {
       expect(error.message).not.toContain(keyInSecret);
     } finally {
       services.kodexa.setApiKey(keyInSecret);
+    }
+  });
+});
+
+describe('DEBUG logging', () => {
+  it('logs every exchange with Kodexa: what failed, and what answered with which status', async () => {
+    process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+    try {
+      const container = await loadBundle();
+      const slice = seedSlice();
+      services.kodexa.inject({ method: 'GET', reset: true });
+      await container({ sliceId: slice.id, lambdaRequestId: 'r' }, lambdaContext());
+      const exchanges = output
+        .logLines()
+        .filter((line) => String(line.message).startsWith('Kodexa '))
+        .map(({ level, message, request, attempt, status, failure }) => ({
+          level,
+          message,
+          request,
+          attempt,
+          ...(status === undefined ? { failure } : { status }),
+        }));
+      expect(exchanges).toEqual([
+        {
+          level: 'DEBUG',
+          message: 'Kodexa request failed',
+          request: `GET ${sliceUrl(slice.id)}`,
+          attempt: 1,
+          failure: expect.stringMatching(/^connection failed \(\w+\): \S/),
+        },
+        {
+          level: 'DEBUG',
+          message: 'Kodexa answered',
+          request: `GET ${sliceUrl(slice.id)}`,
+          attempt: 2,
+          status: 200,
+        },
+        {
+          level: 'DEBUG',
+          message: 'Kodexa answered',
+          request: `PUT ${sliceUrl(slice.id)}`,
+          attempt: 1,
+          status: 200,
+        },
+      ]);
+    } finally {
+      delete process.env.POWERTOOLS_LOG_LEVEL;
     }
   });
 });

@@ -42,7 +42,7 @@ it('stays out of DEBUG logs and error messages through success, rotation, refusa
     'KodexaAuthError',
     'InvalidCompletionEvent',
   ]);
-  expect(output.logLines().some((line) => line.level === 'DEBUG')).toBe(true);
+  expect(output.logLines()).toContainEqual(expect.objectContaining({ level: 'DEBUG' }));
   const everything = `${output.text()}\n${results
     .map((r) => (r instanceof Error ? `${r.message}\n${r.stack}` : JSON.stringify(r)))
     .join('\n')}`;

@@ -1,96 +1,159 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KodexaEmulator, startKodexaEmulator } from '#tools/local/kodexa-emulator.ts';
 import { SLICE_FIELDS } from '#tools/local/slice-schema.ts';
 
-const id = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
 let kodexa: KodexaEmulator;
 
 beforeAll(async () => {
-  kodexa = await startKodexaEmulator({
-    apiKey: 'emulator-test-key',
-    slices: [{ id, changeSequence: 1, status: 'RUNNING', keep: 'me' }],
-  });
+  kodexa = await startKodexaEmulator({ apiKey: 'emulator-test-key' });
 });
 afterAll(() => kodexa.close());
 
+/** A slice of its own for each test, so that no test sees what another wrote. */
+function seed(): string {
+  const id = randomUUID();
+  kodexa.slices.set(id, { id, changeSequence: 1, status: 'RUNNING', keep: 'me' });
+  return id;
+}
+
+const pathOf = (id: string) => `/api/orchestrator-execution-slices/${id}`;
+
 function call(
+  id: string,
   method: string,
   body?: unknown,
   headers: Record<string, string> = {},
   signal?: AbortSignal,
 ) {
-  return fetch(`${kodexa.url}/api/orchestrator-execution-slices/${id}`, {
+  return fetch(`${kodexa.url}${pathOf(id)}`, {
     method,
     signal,
-    headers: { 'x-api-key': 'emulator-test-key', ...headers },
+    headers: {
+      'x-api-key': 'emulator-test-key',
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 
+const springError = (id: string, status: number, error: string, message: unknown) => ({
+  timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+  status,
+  error,
+  message,
+  path: pathOf(id),
+});
+
 describe('the Kodexa emulator', () => {
   it('serves a slice with GET', async () => {
-    const response = await call('GET');
+    const id = seed();
+    const response = await call(id, 'GET');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id, changeSequence: 1, status: 'RUNNING', keep: 'me' });
   });
 
   it('answers 401 to a wrong or missing x-api-key', async () => {
-    expect((await call('GET', undefined, { 'x-api-key': 'wrong' })).status).toBe(401);
-    const response = await fetch(`${kodexa.url}/api/orchestrator-execution-slices/${id}`);
+    const id = seed();
+    expect((await call(id, 'GET', undefined, { 'x-api-key': 'wrong' })).status).toBe(401);
+    const response = await fetch(`${kodexa.url}${pathOf(id)}`);
     expect(response.status).toBe(401);
   });
 
   it('answers 404 to an unknown slice or path', async () => {
     const headers = { 'x-api-key': 'emulator-test-key' };
-    expect(
-      (await fetch(`${kodexa.url}/api/orchestrator-execution-slices/nope`, { headers })).status,
-    ).toBe(404);
+    expect((await fetch(`${kodexa.url}${pathOf('nope')}`, { headers })).status).toBe(404);
     expect((await fetch(`${kodexa.url}/api/other`, { headers })).status).toBe(404);
   });
 
   it('replaces the whole slice on PUT and moves changeSequence on', async () => {
-    const response = await call('PUT', { id, changeSequence: 1, status: 'SUCCEEDED' });
+    const id = seed();
+    const response = await call(id, 'PUT', { id, changeSequence: 1, status: 'SUCCEEDED' });
     expect(response.status).toBe(200);
     const stored = await response.json();
-    expect(stored).toMatchObject({ id, changeSequence: 2, status: 'SUCCEEDED' });
-    expect(stored).not.toHaveProperty('keep');
+    expect(stored).toEqual({
+      id,
+      changeSequence: 2,
+      status: 'SUCCEEDED',
+      updatedOn: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(kodexa.slices.get(id)).toEqual(stored);
   });
 
   it('answers 409 to a PUT with a stale changeSequence, changing nothing', async () => {
+    const id = seed();
+    kodexa.write(id, { status: 'SUCCEEDED' });
     const before = structuredClone(kodexa.slices.get(id));
-    const response = await call('PUT', { id, changeSequence: 1, status: 'FAILED' });
+    const response = await call(id, 'PUT', { id, changeSequence: 1, status: 'FAILED' });
     expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ errorMessage: expect.stringContaining('Stale') });
+    expect(await response.json()).toEqual({
+      errorMessage: 'Stale changeSequence 1: the slice is at 2',
+    });
     expect(kodexa.slices.get(id)).toEqual(before);
   });
 
   it('answers 400 to a PUT whose body is not JSON or not an object', async () => {
-    expect((await call('PUT', '{nope')).status).toBe(400);
-    const response = await call('PUT', [{ id }]);
+    const id = seed();
+    expect((await call(id, 'PUT', '{nope')).status).toBe(400);
+    const response = await call(id, 'PUT', [{ id }]);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toContain(
       '`OrchestratorExecutionSlice` from Array',
     );
   });
 
+  it('answers 415 to a PUT whose body is not declared JSON, changing nothing', async () => {
+    const id = seed();
+    const before = structuredClone(kodexa.slices.get(id));
+    const slice = JSON.stringify({ ...before, status: 'SUCCEEDED' });
+    const response = await fetch(`${kodexa.url}${pathOf(id)}`, {
+      method: 'PUT',
+      headers: { 'x-api-key': 'emulator-test-key' },
+      body: slice,
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual(
+      springError(
+        id,
+        415,
+        'Unsupported Media Type',
+        "Content-Type 'text/plain;charset=UTF-8' is not supported",
+      ),
+    );
+    const declared = await call(id, 'PUT', slice, {
+      'content-type': 'application/json; charset=UTF-8',
+    });
+    expect(declared.status).toBe(200);
+  });
+
+  it('answers with a body that is not JSON when told', async () => {
+    const id = seed();
+    kodexa.inject({ status: 502, text: '<html>\n  <body>Bad Gateway</body>\n</html>' });
+    const response = await call(id, 'GET');
+    expect([response.status, response.headers.get('content-type')]).toEqual([502, 'text/html']);
+    expect(await response.text()).toBe('<html>\n  <body>Bad Gateway</body>\n</html>');
+  });
+
   it('serves injected faults to the next matching request, in order', async () => {
+    const id = seed();
     kodexa.inject(
       { method: 'PUT', status: 503 },
       { status: 429, headers: { 'retry-after': '3' }, body: { errorMessage: 'slow down' } },
     );
-    const throttled = await call('GET');
+    const throttled = await call(id, 'GET');
     expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '3']);
-    expect((await call('PUT', {})).status).toBe(503);
-    expect((await call('GET')).status).toBe(200);
+    expect((await call(id, 'PUT', {})).status).toBe(503);
+    expect((await call(id, 'GET')).status).toBe(200);
   });
 
   it('can answer with a redirect, changing nothing', async () => {
+    const id = seed();
     const before = structuredClone(kodexa.slices.get(id));
     kodexa.inject({ method: 'PUT', redirect: 307, location: 'https://elsewhere.example/x' });
-    const response = await fetch(`${kodexa.url}/api/orchestrator-execution-slices/${id}`, {
+    const response = await fetch(`${kodexa.url}${pathOf(id)}`, {
       method: 'PUT',
-      headers: { 'x-api-key': 'emulator-test-key' },
+      headers: { 'x-api-key': 'emulator-test-key', 'content-type': 'application/json' },
       body: JSON.stringify(before),
       redirect: 'manual',
     });
@@ -102,40 +165,87 @@ describe('the Kodexa emulator', () => {
   });
 
   it('can write between a read and a write, as a concurrent writer would', async () => {
-    const read = await (await call('GET')).json();
+    const id = seed();
+    const read = await (await call(id, 'GET')).json();
     kodexa.inject({ method: 'PUT', concurrentWrite: { owner: 'someone else' } });
-    expect((await call('PUT', read)).status).toBe(409);
+    expect((await call(id, 'PUT', read)).status).toBe(409);
     expect(kodexa.slices.get(id)).toMatchObject({ owner: 'someone else' });
   });
 
-  it('can reset the connection or answer late', async () => {
+  it('refuses the next request with 403 and Spring Security`s body, whatever the key', async () => {
+    const id = seed();
+    kodexa.inject({ forbidden: true });
+    const response = await call(id, 'GET');
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual(springError(id, 403, 'Forbidden', 'Access Denied'));
+    expect((await call(id, 'GET')).status).toBe(200);
+  });
+
+  it('refuses the next PUT with 412, changing nothing, and leaves GETs alone', async () => {
+    const id = seed();
+    const before = structuredClone(kodexa.slices.get(id));
+    kodexa.inject({ method: 'PUT', preconditionFailed: true });
+    expect((await call(id, 'GET')).status).toBe(200);
+    const response = await call(id, 'PUT', { ...before, status: 'SUCCEEDED' });
+    expect(response.status).toBe(412);
+    expect(await response.json()).toEqual(
+      springError(id, 412, 'Precondition Failed', expect.stringContaining('changed')),
+    );
+    expect(kodexa.slices.get(id)).toEqual(before);
+  });
+
+  it('can cut an answer off after its status, before its body ends', async () => {
+    const id = seed();
+    kodexa.inject({ status: 503, cutOff: true });
+    const response = await call(id, 'GET');
+    expect(response.status).toBe(503);
+    await expect(response.text()).rejects.toThrow();
+  });
+
+  it('can reset the connection', async () => {
+    const id = seed();
     kodexa.inject({ reset: true });
-    await expect(call('GET')).rejects.toThrow();
+    await expect(call(id, 'GET')).rejects.toThrow();
+  });
+
+  it('can answer late, or not at all to a client that gave up first', async () => {
+    const id = seed();
     // Late enough that a client's shorter timeout fires first: both timers run in this process and
     // the client's is set first, however busy the machine.
     kodexa.inject({ delayMs: 300 });
-    const late = await call('GET', undefined, {}, AbortSignal.timeout(100)).catch(
+    const late = await call(id, 'GET', undefined, {}, AbortSignal.timeout(100)).catch(
       (error: Error) => error,
     );
     expect(late).toHaveProperty('name', 'TimeoutError');
     kodexa.inject({ delayMs: 300 });
-    expect((await call('GET')).status).toBe(200);
+    expect((await call(id, 'GET')).status).toBe(200);
+    // The server sees the first client go when its connection closes, which may take a turn.
+    await expect
+      .poll(() => kodexa.requests.filter((r) => r.path === pathOf(id)))
+      .toEqual([
+        { method: 'GET', path: pathOf(id), status: 0 },
+        { method: 'GET', path: pathOf(id), status: 200 },
+      ]);
   });
 
-  it('records every request with its status', () => {
-    expect(kodexa.requests.at(-1)).toEqual({
-      method: 'GET',
-      path: `/api/orchestrator-execution-slices/${id}`,
-      status: 200,
-    });
+  it('records every request with its status, 0 for one it did not answer', async () => {
+    const id = seed();
+    await call(id, 'GET');
+    kodexa.inject({ reset: true });
+    await call(id, 'PUT', {}).catch(() => undefined);
+    await call(id, 'GET', undefined, { 'x-api-key': 'wrong' });
+    expect(kodexa.requests.filter((r) => r.path === pathOf(id))).toEqual([
+      { method: 'GET', path: pathOf(id), status: 200 },
+      { method: 'PUT', path: pathOf(id), status: 0 },
+      { method: 'GET', path: pathOf(id), status: 401 },
+    ]);
   });
 });
 
 // Kodexa's Java backend binds a PUT body to typed fields; what does not bind is Spring's 400.
 describe('the Kodexa emulator refuses a slice Kodexa could not store', () => {
-  const current = () => kodexa.slices.get(id)?.changeSequence;
-  const put = (fields: Record<string, unknown>) =>
-    call('PUT', { ...kodexa.slices.get(id), changeSequence: current(), ...fields });
+  const put = (id: string, fields: Record<string, unknown>) =>
+    call(id, 'PUT', { ...kodexa.slices.get(id), ...fields });
   const fieldsOf = (type: string) =>
     Object.entries(SLICE_FIELDS)
       .filter(([, t]) => t === type)
@@ -184,17 +294,12 @@ describe('the Kodexa emulator refuses a slice Kodexa could not store', () => {
   it.each(refused)(
     '%s: %j gets 400 naming the field, and changes nothing',
     async (field, value, why) => {
+      const id = seed();
       const before = structuredClone(kodexa.slices.get(id));
-      const response = await put({ [field]: value });
+      const response = await put(id, { [field]: value });
       expect(response.status).toBe(400);
       const body = (await response.json()) as { message: string };
-      expect(body).toEqual({
-        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-        status: 400,
-        error: 'Bad Request',
-        message: expect.stringContaining(why),
-        path: `/api/orchestrator-execution-slices/${id}`,
-      });
+      expect(body).toEqual(springError(id, 400, 'Bad Request', expect.stringContaining(why)));
       expect(body.message).toMatch(/^JSON parse error: /);
       expect(body.message).toContain(
         `(through reference chain: OrchestratorExecutionSlice["${field}"])`,
@@ -227,7 +332,8 @@ describe('the Kodexa emulator refuses a slice Kodexa could not store', () => {
   ];
 
   it.each(accepted)('%s: %j is stored', async (field, value) => {
-    const response = await put({ [field]: value });
+    const id = seed();
+    const response = await put(id, { [field]: value });
     expect(response.status).toBe(200);
     expect(kodexa.slices.get(id)?.[field]).toEqual(value);
   });

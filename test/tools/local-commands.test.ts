@@ -225,7 +225,7 @@ describe('npm run invoke', () => {
     const { code, stdout, stderr } = await node('tools/invoke.ts', ...args);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.startsWith(message)).toBe(true);
+    expect(stderr.slice(0, message.length)).toBe(message);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -236,6 +236,20 @@ describe('parseCompletionEvent maps', () => {
   });
 });
 
+describe('parseCompletionEvent leaves out what an event does not give', () => {
+  it('an empty errorMessage or errorType of a destination payload, and every absent detail', () => {
+    const completion = parseCompletionEvent(failedRecord({ errorMessage: '', errorType: '' }), now);
+    expect(completion.errorMessage).toBe('RetriesExhausted');
+    expect(completion.errorDetails).toStrictEqual({
+      condition: 'RetriesExhausted',
+      approximateInvokeCount: 3,
+      functionError: 'Unhandled',
+    });
+    const direct = parseCompletionEvent({ sliceId, lambdaRequestId: 'r', status: 'FAILED' }, now);
+    expect(direct.errorDetails).toStrictEqual({});
+  });
+});
+
 describe('parseCompletionEvent passes on what it does not own exactly as received', () => {
   // JSON.parse makes `__proto__` an own key, as the Lambda runtime's parse of an event does.
   const exotic = () => JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "a": [1]}');
@@ -381,6 +395,38 @@ describe('parseCompletionEvent rejects', () => {
       'a requestPayload that is an EventBridge event without its detail',
       record({ requestPayload: { 'detail-type': 'Execution Slice Ready' } }),
       ['requestPayload.detail: is required'],
+    ],
+    [
+      'an error type that is not a string',
+      { sliceId, lambdaRequestId: 'r', error: { message: 'm', type: 42 } },
+      ['error.type: must be a string'],
+    ],
+    [
+      'a detail-type that is not a string',
+      { ...envelope('x', { sliceId, lambdaRequestId: 'r' }), 'detail-type': 42 },
+      ['detail-type: must be a string'],
+    ],
+    [
+      'a destination record whose requestContext is not an object',
+      record({ requestContext: 'x' }),
+      ['requestContext: must be an object'],
+    ],
+    [
+      'a destination record whose approximateInvokeCount is not an integer',
+      record({
+        requestContext: { requestId: 'r', condition: 'Success', approximateInvokeCount: 1.5 },
+      }),
+      ['requestContext.approximateInvokeCount: must be an integer'],
+    ],
+    [
+      'a destination record whose responseContext is not an object',
+      record({ responseContext: 'x' }),
+      ['responseContext: must be an object'],
+    ],
+    [
+      'a destination record whose functionError is not a string',
+      record({ responseContext: { functionError: true } }),
+      ['responseContext.functionError: must be a string'],
     ],
     [
       'a destination record without requestId',

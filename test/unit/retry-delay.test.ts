@@ -22,11 +22,16 @@ describe('retryAfterMs', () => {
     [null, undefined],
     ['', undefined],
     ['3', 3000],
+    ['120', 120000],
     [' 0 ', 0],
     ['Sat, 28 Nov 2026 12:00:04 GMT', 4000],
     ['Sat, 28 Nov 2026 11:59:00 GMT', 0],
     ['soon', undefined],
     ['-1', undefined],
+    // delta-seconds is digits only, though Number() reads more
+    ['1e3', undefined],
+    // an HTTP-date starts with its day name, though Date.parse reads more
+    ['28 Nov 2026 12:00:04 GMT (Sat, )', undefined],
   ])('%o gives %o', (header, ms) => {
     expect(retryAfterMs(header, now)).toBe(ms);
   });

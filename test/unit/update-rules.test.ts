@@ -50,11 +50,24 @@ describe('decide', () => {
     ['an older attempt', running, { ...success, attemptNumber: 1 }, 'stale'],
     ['the same attempt', running, { ...success, attemptNumber: 2 }, 'update'],
     ['a newer attempt', running, { ...success, attemptNumber: 3 }, 'update'],
+    // JavaScript would compare 2 < '3' as numbers: only a number is an attempt
+    [
+      'an attempt against a slice attempt that is not a number',
+      { ...running, attemptNumber: '3' },
+      { ...success, attemptNumber: 2 },
+      'update',
+    ],
     [
       'a failure after another request succeeded',
       { ...running, status: 'SUCCEEDED', lambdaRequestId: 'req-0' },
       failure,
       'stale',
+    ],
+    [
+      'a failure reported by the request that succeeded',
+      { ...running, status: 'SUCCEEDED', lambdaRequestId: 'req-1' },
+      failure,
+      'update',
     ],
     [
       'a success after another request failed',
@@ -112,7 +125,23 @@ describe('merge', () => {
     ['no startedAt', { ...running, startedAt: undefined }, null],
     ['a startedAt after completion', { ...running, startedAt: '2026-11-28T11:00:00.000Z' }, null],
     ['an unparseable startedAt', { ...running, startedAt: 'soon' }, null],
+    // Date.parse would read the array's one string
+    [
+      'a startedAt that is not a string',
+      { ...running, startedAt: ['2026-11-28T10:00:00.000Z'] },
+      null,
+    ],
     ['a startedAt before completion', running, 3000],
+    [
+      'a startedAt equal to completion (a zero-length run)',
+      { ...running, startedAt: '2026-11-28T10:00:03.000Z' },
+      0,
+    ],
+    [
+      'a startedAt 1 ms after completion',
+      { ...running, startedAt: '2026-11-28T10:00:03.001Z' },
+      null,
+    ],
     [
       'a startedAt exactly 2^31 - 1 ms before completion',
       { ...running, startedAt: '2026-11-03T13:28:39.353Z' },

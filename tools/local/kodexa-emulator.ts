@@ -1,27 +1,55 @@
 // A Kodexa stand-in on loopback that speaks the orchestrator-execution-slices API as Kodexa does:
 // whole-resource PUT, changeSequence optimistic locking (409 when stale), x-api-key (401 when
-// wrong), a PUT body Kodexa's Java backend cannot bind refused with Spring's 400. Tests inject
-// faults into it; `npm start` and `npm run emulator` run the same server.
+// wrong), a PUT body that is not declared JSON refused with Spring's 415, and one Kodexa's Java
+// backend cannot bind with Spring's 400. Tests inject
+// faults into it, so that every answer Kodexa documents can be produced on demand (see `Fault`);
+// `npm start` and `npm run emulator` run the same server.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { sliceBodyProblem } from './slice-schema.ts';
 
 export type Slice = Record<string, unknown> & { id: string; changeSequence: number };
 
-/** What the next matching request gets instead of (or before) normal handling. */
+/**
+ * What the next matching request gets instead of (or before) normal handling; `method` limits a
+ * fault to GETs or to PUTs. One switch per answer Kodexa documents, or per way its network fails:
+ * - `{ status, body?, headers? }`: exactly this answer, whatever the request (429 with Retry-After,
+ *   5xx, 400, 204, ...), the body as JSON;
+ * - `{ status, text }`: the same with a body that is not JSON (a proxy's HTML error page, say);
+ * - `{ status, cutOff: true }`: this status and headers, then the connection reset before the body
+ *   ends, logged with status 0;
+ * - `{ forbidden: true }`: 403 with Spring Security's body, as Kodexa refuses a key it knows but
+ *   that may not do this (revoked, or without the permission);
+ * - `{ preconditionFailed: true }`, PUTs only: 412 with Spring's body, as Kodexa refuses a write
+ *   whose precondition no longer holds (the slice changed since it was read);
+ * - `{ delayMs }`: the normal answer, `delayMs` late (a slow Kodexa); none at all when the client
+ *   gives up first, logged with status 0;
+ * - `{ reset: true }`: the connection reset without an answer, logged with status 0;
+ * - `{ concurrentWrite }`: another writer stores these fields just before the request is handled.
+ */
 export type Fault = { method?: 'GET' | 'PUT' } & (
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { redirect: 301 | 302 | 303 | 307 | 308; location: string }
-  | { reset: true }
+  | { status: number; text: string }
+  | { status: number; cutOff: true }
+  | { forbidden: true }
+  | { method: 'PUT'; preconditionFailed: true }
   | { delayMs: number }
+  | { reset: true }
   | { concurrentWrite: Record<string, unknown> }
 );
 
 export interface KodexaRequest {
   method: string;
   path: string;
+  /** 0 when no answer was sent: the connection was reset, or the client gave up waiting. */
   status: number;
 }
 
@@ -78,25 +106,49 @@ export async function startKodexaEmulator(
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     const body = await readBody(req);
-    const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+    const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) =>
+      send(status, payload === undefined ? '' : JSON.stringify(payload), {
+        'content-type': 'application/json',
+        ...headers,
+      });
+    const send = (status: number, text: string, headers: Record<string, string>) => {
       requests.push({ method, path, status });
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(payload === undefined ? '' : JSON.stringify(payload));
+      res.writeHead(status, headers);
+      res.end(text);
     };
+    const unanswered = () => requests.push({ method, path, status: 0 });
+    // Spring Boot's error body, as Kodexa's Java backend sends it.
+    const springError = (status: number, error: string, message: string) =>
+      answer(status, { timestamp: new Date().toISOString(), status, error, message, path });
 
     const faultAt = faults.findIndex((f) => !f.method || f.method === method);
     const fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
     const match = SLICE_PATH.exec(path);
     if (fault && 'reset' in fault) {
-      requests.push({ method, path, status: 0 });
+      unanswered();
       req.socket.resetAndDestroy();
       return;
+    }
+    if (fault && 'cutOff' in fault) {
+      unanswered();
+      res.writeHead(fault.status, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"errorMessage":', () => req.socket.resetAndDestroy());
+      return;
+    }
+    if (fault && 'text' in fault) {
+      return send(fault.status, fault.text, { 'content-type': 'text/html' });
     }
     if (fault && 'status' in fault) return answer(fault.status, fault.body, fault.headers);
     if (fault && 'redirect' in fault) {
       return answer(fault.redirect, undefined, { location: fault.location });
     }
-    if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault && 'forbidden' in fault) return springError(403, 'Forbidden', 'Access Denied');
+    if (fault && 'preconditionFailed' in fault) {
+      return springError(412, 'Precondition Failed', 'The slice has changed since it was read');
+    }
+    if (fault && 'delayMs' in fault && !(await stillWaiting(res, fault.delayMs))) {
+      return unanswered();
+    }
     if (fault && 'concurrentWrite' in fault && match?.[1]) write(match[1], fault.concurrentWrite);
     if (res.destroyed) return;
 
@@ -109,15 +161,18 @@ export async function startKodexaEmulator(
     if (method === 'GET') return answer(200, current);
     if (method !== 'PUT') return answer(405, { errorMessage: `${method} is not allowed` });
 
+    // Spring reads a request body only as the media type it is declared to be.
+    const contentType = req.headers['content-type'] ?? 'application/octet-stream';
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      return springError(
+        415,
+        'Unsupported Media Type',
+        `Content-Type '${contentType}' is not supported`,
+      );
+    }
     // Spring answers a body that Jackson cannot read or bind with this 400, before any locking.
     const badRequest = (problem: string) =>
-      answer(400, {
-        timestamp: new Date().toISOString(),
-        status: 400,
-        error: 'Bad Request',
-        message: `JSON parse error: ${problem}`,
-        path,
-      });
+      springError(400, 'Bad Request', `JSON parse error: ${problem}`);
     let incoming: Record<string, unknown>;
     try {
       incoming = JSON.parse(body);
@@ -169,4 +224,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let body = '';
   for await (const chunk of req) body += chunk;
   return body;
+}
+
+/** Waits `ms`, or less when the client gives up first; says whether the client still waits. */
+function stillWaiting(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const gone = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', gone);
+      resolve(true);
+    }, ms);
+    res.once('close', gone);
+  });
 }
