@@ -16,6 +16,13 @@ import type { Slice } from './update-rules.ts';
 export interface Invocation {
   /** Epoch ms after which no request may still be running. */
   deadline: number;
+  /**
+   * Epoch ms after which no retry or wait starts: a completion from the buffer goes back to it
+   * instead, so that it does not hold a concurrency slot while it waits. Unset: the deadline.
+   */
+  retryUntil?: number;
+  /** When Kodexa may be asked again, set when a wait past `retryUntil` ended the attempts. */
+  retryAt?: number;
   statusCodes: number[];
   retries: number;
   conflicts: number;
@@ -34,6 +41,23 @@ export interface KodexaClientOptions {
   secretId: string;
   /** Told of every exchange with Kodexa, for DEBUG logs; never given the key. */
   debug: (message: string, details: Record<string, unknown>) => void;
+  /** Shared by the requests of every completion a container has in hand (the buffer's batches). */
+  gate?: KodexaGate;
+}
+
+/** Paces requests to Kodexa; each request enters it, and reports how it ended. */
+export interface KodexaGate {
+  /**
+   * Resolves when the request may be sent, with what to call when it has been answered; throws
+   * KodexaUnavailable, with `invocation.retryAt` set, when that is later than `retryUntil`.
+   */
+  enter(invocation: Invocation, request: string): Promise<(answer: GateAnswer) => void>;
+}
+
+/** A status Kodexa answered with, and its Retry-After; `status: 0` when no answer came. */
+export interface GateAnswer {
+  status: number;
+  retryAfter?: string | null;
 }
 
 const MAX_ATTEMPTS = 6;
@@ -63,8 +87,11 @@ async function send(
   let keyRefreshed = false;
   let lastFailure = '';
   for (let attempt = 1; ; attempt++) {
+    // Not awaited without a gate, so that a direct invocation runs exactly as it did before gates.
+    const answered = options.gate && (await options.gate.enter(invocation, request));
     const remaining = invocation.deadline - Date.now();
     if (remaining <= 0) {
+      answered?.({ status: 0 });
       throw new KodexaUnavailable(
         `${request}: no time left in this invocation${lastFailure ? ` (last failure: ${lastFailure})` : ''}`,
       );
@@ -83,6 +110,7 @@ async function send(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      answered?.({ status: 0 });
       // fetch never connects to a port the Fetch standard blocks: a setting to fix, not an outage.
       if (((error as Error).cause as Error | undefined)?.message === 'bad port') {
         throw new ConfigurationError(
@@ -95,6 +123,7 @@ async function send(
       continue;
     }
     const { status } = response;
+    answered?.({ status, retryAfter: response.headers.get('retry-after') });
     invocation.statusCodes.push(status);
     options.debug('Kodexa answered', { request, attempt, status });
     if (response.ok) return readSlice(response, method, request, apiKey);
@@ -139,6 +168,12 @@ async function backOff(
   if (Date.now() + delay >= invocation.deadline) {
     throw new KodexaUnavailable(
       `${request}: failed ${attempt} time(s) and the next retry (in ${delay} ms) would pass the invocation's deadline; last failure: ${failure}`,
+    );
+  }
+  if (invocation.retryUntil !== undefined && Date.now() + delay > invocation.retryUntil) {
+    invocation.retryAt = Date.now() + delay;
+    throw new KodexaUnavailable(
+      `${request}: failed ${attempt} time(s); the next retry (in ${delay} ms) is left to the buffer's redelivery; last failure: ${failure}`,
     );
   }
   invocation.retries++;

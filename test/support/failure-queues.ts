@@ -5,12 +5,12 @@
 
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
 import {
   type CloudFormationEndpoint,
   startCloudFormationEndpoint,
 } from './cloudformation-endpoint.ts';
 import { type LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint.ts';
-import { type SqsEndpoint, startSqsEndpoint } from './sqs-endpoint.ts';
 
 export const STACK_NAME = 'SliceCompletion';
 export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';

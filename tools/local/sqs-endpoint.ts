@@ -1,7 +1,10 @@
-// An SQS endpoint on loopback speaking the AWS JSON 1.0 protocol that SDK v3 uses, enough for a
-// dead-letter queue's reader: ReceiveMessage, DeleteMessage, ChangeMessageVisibility and their
-// batch forms, with visibility timeouts and errors as SQS has them. The real AWS SDK reaches it
-// through AWS_ENDPOINT_URL_SQS.
+// An SQS endpoint on loopback speaking the AWS JSON 1.0 protocol that SDK v3 uses: SendMessage,
+// ReceiveMessage (long polls included), DeleteMessage, ChangeMessageVisibility and their batch
+// forms, with visibility timeouts, receive counts, a redrive policy and errors as SQS has them.
+// The real AWS SDK reaches it through AWS_ENDPOINT_URL_SQS; the SDK checks the MD5 digests of
+// bodies and message attributes it sends and receives, so the endpoint computes them as SQS does.
+// Its clock can run faster than real time (`secondMs`), so that tests can keep a buffer's real
+// 360 s visibility timeout without waiting 6 minutes for a message to come back.
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,19 +12,33 @@ import type { AddressInfo } from 'node:net';
 export interface QueuedMessage {
   messageId: string;
   body: string;
-  /** String message attributes, as EventBridge sets ERROR_CODE and friends on a target DLQ. */
+  /** String message attributes, as EventBridge sets ERROR_CODE and the function ErrorName. */
   attributes: Record<string, string>;
   sentAt: number;
+  /** Epoch ms of the first receive; 0 before it. */
+  firstReceivedAt: number;
   receiveCount: number;
   /** Epoch ms until which a receive hid it; 0 when visible. */
   invisibleUntil: number;
   receiptHandle?: string;
 }
 
+export interface QueueSettings {
+  /** What a ReceiveMessage without its own VisibilityTimeout hides a message for. */
+  visibilityTimeoutSeconds?: number;
+  /** SQS moves a message here when a receive would take its receive count past maxReceiveCount. */
+  redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+}
+
 export interface SqsEndpoint {
   url: string;
+  /** Real milliseconds per SQS second (1000 unless the endpoint was started faster). */
+  secondMs: number;
+  /** Creates the queue with these settings, or changes them, and returns its URL. */
+  createQueue(name: string, settings?: QueueSettings): string;
   /** Creates the queue if needed and returns its URL. */
   queueUrl(name: string): string;
+  queueArn(name: string): string;
   send(
     queueName: string,
     body: string,
@@ -36,7 +53,12 @@ export interface SqsEndpoint {
 }
 
 const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
 const DEFAULT_VISIBILITY_SECONDS = 30;
+/** Who SQS says sent a message; any IAM principal id looks like this. */
+const SENDER_ID = 'AIDAEXAMPLESENDER0001';
+/** How often a long poll looks for a message that became visible. */
+const LONG_POLL_STEP_MS = 5;
 const SQS_ERRORS = {
   QueueDoesNotExist: [
     'AWS.SimpleQueueService.NonExistentQueue',
@@ -47,6 +69,7 @@ const SQS_ERRORS = {
     'AWS.SimpleQueueService.MessageNotInflight',
     'The message is not in flight.',
   ],
+  InvalidParameterValue: ['InvalidParameterValue', 'A parameter is not valid here.'],
   UnsupportedOperation: ['AWS.SimpleQueueService.UnsupportedOperation', 'Not served here.'],
 } as const;
 type SqsErrorName = keyof typeof SQS_ERRORS;
@@ -54,21 +77,34 @@ type SqsErrorName = keyof typeof SQS_ERRORS;
 class SqsError extends Error {
   readonly type: SqsErrorName;
 
-  constructor(type: SqsErrorName) {
-    super(SQS_ERRORS[type][1]);
+  constructor(type: SqsErrorName, message: string = SQS_ERRORS[type][1]) {
+    super(message);
     this.type = type;
   }
 }
 
 type Request = Record<string, unknown>;
 type Entry = { Id: string; ReceiptHandle: string; VisibilityTimeout?: number };
+interface Queue {
+  messages: QueuedMessage[];
+  settings: QueueSettings;
+}
 
-export async function startSqsEndpoint(): Promise<SqsEndpoint> {
-  const queues = new Map<string, QueuedMessage[]>();
+export async function startSqsEndpoint(options: { secondMs?: number } = {}): Promise<SqsEndpoint> {
+  const secondMs = options.secondMs ?? 1000;
+  const queues = new Map<string, Queue>();
   const operations: string[] = [];
   let base = '';
 
-  const queueOf = (request: Request): QueuedMessage[] => {
+  const queueNamed = (name: string): Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = { messages: [], settings: {} };
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+  const queueOf = (request: Request): Queue => {
     const url = String(request.QueueUrl ?? '');
     const name = url.startsWith(`${base}/${ACCOUNT}/`)
       ? url.slice(base.length + ACCOUNT.length + 2)
@@ -77,19 +113,62 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
     if (!queue) throw new SqsError('QueueDoesNotExist');
     return queue;
   };
-  const inFlight = (queue: QueuedMessage[], receiptHandle: string): QueuedMessage => {
-    const message = queue.find((m) => m.receiptHandle === receiptHandle);
+  const hideFor = (seconds: number, now = Date.now()) =>
+    seconds > 0 ? now + seconds * secondMs : 0;
+  const inFlight = (queue: Queue, receiptHandle: string): QueuedMessage => {
+    const message = queue.messages.find((m) => m.receiptHandle === receiptHandle);
     if (!message) throw new SqsError('ReceiptHandleIsInvalid');
     if (message.invisibleUntil <= Date.now()) throw new SqsError('MessageNotInflight');
     return message;
   };
-  const remove = (queue: QueuedMessage[], receiptHandle: string) => {
-    const at = queue.findIndex((m) => m.receiptHandle === receiptHandle);
+  const remove = (queue: Queue, receiptHandle: string) => {
+    const at = queue.messages.findIndex((m) => m.receiptHandle === receiptHandle);
     if (at < 0) throw new SqsError('ReceiptHandleIsInvalid');
-    queue.splice(at, 1);
+    queue.messages.splice(at, 1);
   };
-  const changeVisibility = (queue: QueuedMessage[], receiptHandle: string, seconds: number) => {
-    inFlight(queue, receiptHandle).invisibleUntil = seconds > 0 ? Date.now() + seconds * 1000 : 0;
+  const changeVisibility = (queue: Queue, receiptHandle: string, seconds: number) => {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
+      throw new SqsError(
+        'InvalidParameterValue',
+        `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
+      );
+    }
+    inFlight(queue, receiptHandle).invisibleUntil = hideFor(seconds);
+  };
+  const enqueue = (
+    queue: Queue,
+    body: string,
+    attributes: Record<string, string>,
+    sentAt: number,
+  ) => {
+    const messageId = randomUUID();
+    queue.messages.push({
+      messageId,
+      body,
+      attributes,
+      sentAt,
+      firstReceivedAt: 0,
+      receiveCount: 0,
+      invisibleUntil: 0,
+    });
+    return messageId;
+  };
+  /** The visible messages a receive may take, after moving those past maxReceiveCount, as SQS does. */
+  const receivable = (queue: Queue, now: number): QueuedMessage[] => {
+    const visible = queue.messages.filter((m) => m.invisibleUntil <= now);
+    const redrive = queue.settings.redrive;
+    if (!redrive) return visible;
+    const spent = visible.filter((m) => m.receiveCount >= redrive.maxReceiveCount);
+    for (const message of spent) {
+      queue.messages.splice(queue.messages.indexOf(message), 1);
+      // The same message, id, body, attributes and receive count, as SQS's redrive keeps them.
+      queueNamed(redrive.deadLetterQueue).messages.push({
+        ...message,
+        invisibleUntil: 0,
+        receiptHandle: undefined,
+      });
+    }
+    return visible.filter((m) => !spent.includes(m));
   };
   // Each entry succeeds or fails on its own, as in SQS.
   const batch = (entries: Entry[], apply: (entry: Entry) => void) => {
@@ -101,22 +180,45 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
         Successful.push({ Id: entry.Id });
       } catch (error) {
         if (!(error instanceof SqsError)) throw error;
-        const [Code, Message] = SQS_ERRORS[error.type];
-        Failed.push({ Id: entry.Id, SenderFault: true, Code, Message });
+        const [Code] = SQS_ERRORS[error.type];
+        Failed.push({ Id: entry.Id, SenderFault: true, Code, Message: error.message });
       }
     }
     return { Successful, Failed };
   };
 
   const operationsServed: Record<string, (request: Request) => unknown> = {
-    ReceiveMessage: (request) => {
+    SendMessage: (request) => {
+      const queue = queueOf(request);
+      const body = request.MessageBody;
+      if (typeof body !== 'string' || body === '') {
+        throw new SqsError('InvalidParameterValue', 'The request must contain a MessageBody.');
+      }
+      const attributes = stringAttributes(request.MessageAttributes);
+      const messageId = enqueue(queue, body, attributes, Date.now());
+      return {
+        MessageId: messageId,
+        MD5OfMessageBody: md5(Buffer.from(body)),
+        ...(Object.keys(attributes).length > 0 && {
+          MD5OfMessageAttributes: md5OfMessageAttributes(attributes),
+        }),
+      };
+    },
+    ReceiveMessage: async (request) => {
       const queue = queueOf(request);
       const max = Number(request.MaxNumberOfMessages ?? 1);
-      const seconds = Number(request.VisibilityTimeout ?? DEFAULT_VISIBILITY_SECONDS);
+      const seconds = Number(
+        request.VisibilityTimeout ??
+          queue.settings.visibilityTimeoutSeconds ??
+          DEFAULT_VISIBILITY_SECONDS,
+      );
+      const waitUntil = Date.now() + Number(request.WaitTimeSeconds ?? 0) * secondMs;
+      let received = receivable(queue, Date.now()).slice(0, max);
+      while (received.length === 0 && Date.now() < waitUntil) {
+        await new Promise((resolve) => setTimeout(resolve, LONG_POLL_STEP_MS));
+        received = receivable(queue, Date.now()).slice(0, max);
+      }
       const now = Date.now();
-      // Nothing else sends while a reader drains a DLQ, so a long poll would end empty anyway:
-      // answering at once only saves the wait.
-      const received = queue.filter((m) => m.invisibleUntil <= now).slice(0, max);
       const systemNames = [
         ...((request.MessageSystemAttributeNames as string[] | undefined) ?? []),
         ...((request.AttributeNames as string[] | undefined) ?? []),
@@ -124,13 +226,16 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
       const attributeNames = (request.MessageAttributeNames as string[] | undefined) ?? [];
       const Messages = received.map((message) => {
         message.receiveCount++;
-        message.invisibleUntil = seconds > 0 ? now + seconds * 1000 : 0;
+        message.firstReceivedAt ||= now;
+        message.invisibleUntil = hideFor(seconds, now);
         message.receiptHandle = `${message.messageId}#${randomUUID()}`;
         const attributes = pick(message.attributes, attributeNames);
         const system = pick(
           {
+            SenderId: SENDER_ID,
             SentTimestamp: String(message.sentAt),
             ApproximateReceiveCount: String(message.receiveCount),
+            ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt),
           },
           systemNames,
         );
@@ -189,15 +294,15 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
     try {
       const serve = operationsServed[operation];
       if (!serve) throw new SqsError('UnsupportedOperation');
-      reply(200, serve(JSON.parse(body || '{}') as Request));
+      reply(200, await serve(JSON.parse(body || '{}') as Request));
     } catch (error) {
       if (!(error instanceof SqsError)) throw error;
-      const [queryCode, message] = SQS_ERRORS[error.type];
+      const [queryCode] = SQS_ERRORS[error.type];
       // SQS answers JSON clients with the error's JSON name and, for clients that knew it
       // under the query protocol, its old code in x-amzn-query-error.
       reply(
         400,
-        { __type: `com.amazonaws.sqs#${error.type}`, message },
+        { __type: `com.amazonaws.sqs#${error.type}`, message: error.message },
         { 'x-amzn-query-error': `${queryCode};Sender` },
       );
     }
@@ -206,35 +311,25 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;
-  const queueNamed = (name: string): QueuedMessage[] => {
-    let queue = queues.get(name);
-    if (!queue) {
-      queue = [];
-      queues.set(name, queue);
-    }
-    return queue;
+  const urlOf = (name: string) => {
+    queueNamed(name);
+    return `${base}/${ACCOUNT}/${name}`;
   };
 
   return {
     url: base,
-    queueUrl: (name) => {
-      queueNamed(name);
-      return `${base}/${ACCOUNT}/${name}`;
+    secondMs,
+    createQueue: (name, settings = {}) => {
+      queueNamed(name).settings = settings;
+      return urlOf(name);
     },
-    send: (queueName, body, options = {}) => {
-      const messageId = randomUUID();
-      queueNamed(queueName).push({
-        messageId,
-        body,
-        attributes: options.attributes ?? {},
-        sentAt: options.sentAt ?? Date.now(),
-        receiveCount: 0,
-        invisibleUntil: 0,
-      });
-      return messageId;
-    },
-    messages: (queueName) => queueNamed(queueName),
-    visible: (queueName) => queueNamed(queueName).filter((m) => m.invisibleUntil <= Date.now()),
+    queueUrl: urlOf,
+    queueArn: (name) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
+    send: (queueName, body, options = {}) =>
+      enqueue(queueNamed(queueName), body, options.attributes ?? {}, options.sentAt ?? Date.now()),
+    messages: (queueName) => queueNamed(queueName).messages,
+    visible: (queueName) =>
+      queueNamed(queueName).messages.filter((m) => m.invisibleUntil <= Date.now()),
     operations,
     close: () =>
       new Promise<void>((resolve) => {
@@ -242,6 +337,22 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The request's message attributes; only String ones are served here, as all we send are. */
+function stringAttributes(value: unknown): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [name, attribute] of Object.entries((value ?? {}) as Record<string, unknown>)) {
+    const { DataType, StringValue } = attribute as { DataType?: unknown; StringValue?: unknown };
+    if (DataType !== 'String' || typeof StringValue !== 'string') {
+      throw new SqsError(
+        'InvalidParameterValue',
+        `message attribute ${name}: only DataType String with a StringValue is served here`,
+      );
+    }
+    attributes[name] = StringValue;
+  }
+  return attributes;
 }
 
 function md5(bytes: Buffer): string {

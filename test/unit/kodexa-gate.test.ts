@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type {
+  GateAnswer,
+  Invocation,
+  KodexaGate,
+} from '#functions/slice-completion/kodexa-client.ts';
+import { createKodexaGate } from '#functions/slice-completion/kodexa-gate.ts';
+
+const start = Date.parse('2026-12-04T12:00:00Z');
+const REQUEST = 'GET https://kodexa.example.com/api/orchestrator-execution-slices/s';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: start });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function invocation(budgetMs = 60_000): Invocation {
+  return {
+    deadline: Date.now() + 60_000,
+    retryUntil: Date.now() + budgetMs,
+    statusCodes: [],
+    retries: 0,
+    conflicts: 0,
+  };
+}
+
+/** When each of `count` requests entered, in ms from now, all asked for at once. */
+async function entryTimes(gate: KodexaGate, count: number, answer?: GateAnswer) {
+  const from = Date.now();
+  const times: number[] = [];
+  const entered = Array.from({ length: count }, () =>
+    gate.enter(invocation(), REQUEST).then((answered) => {
+      times.push(Date.now() - from);
+      if (answer) answered(answer);
+    }),
+  );
+  await vi.advanceTimersByTimeAsync(60_000);
+  await Promise.all(entered);
+  return times;
+}
+
+/** `successes` answered requests, then one answered `pushback`. */
+async function pushedBack(gate: KodexaGate, successes: number, pushback: GateAnswer) {
+  for (let i = 0; i < successes; i++) (await gate.enter(invocation(), REQUEST))({ status: 200 });
+  (await gate.enter(invocation(), REQUEST))(pushback);
+}
+
+describe('createKodexaGate', () => {
+  it('lets every request go at once until Kodexa pushes back', async () => {
+    const gate = createKodexaGate();
+    expect(await entryTimes(gate, 20, { status: 200 })).toEqual(Array(20).fill(0));
+    expect(await entryTimes(gate, 3, { status: 404 })).toEqual([0, 0, 0]);
+  });
+
+  it('holds every request until the time a Retry-After asked for', async () => {
+    const gate = createKodexaGate();
+    await pushedBack(gate, 40, { status: 429, retryAfter: '2' });
+    const [first] = await entryTimes(gate, 1);
+    expect(first).toBe(2000);
+  });
+
+  it('takes a Retry-After on a 503 too', async () => {
+    const gate = createKodexaGate();
+    await pushedBack(gate, 40, { status: 503, retryAfter: '3' });
+    expect((await entryTimes(gate, 1))[0]).toBe(3000);
+  });
+
+  it('then paces requests at 90% of what Kodexa granted over the last 2 s', async () => {
+    const gate = createKodexaGate();
+    // 10 answers in the window: 5 a second, paced at 4.5 a second
+    await pushedBack(gate, 10, { status: 429 });
+    const times = await entryTimes(gate, 4);
+    expect(times).toEqual([0, 222, 444, 667].map((t) => expect.closeTo(t, -1)));
+  });
+
+  it.each([[{ status: 500 }], [{ status: 503 }], [{ status: 0 }]])(
+    'takes %o as pushback',
+    async (answer) => {
+      const gate = createKodexaGate();
+      await pushedBack(gate, 20, answer);
+      expect((await entryTimes(gate, 2))[1]).toBeCloseTo(1000 / 9, -1);
+    },
+  );
+
+  it('paces at one request a second when Kodexa granted none', async () => {
+    const gate = createKodexaGate();
+    await pushedBack(gate, 0, { status: 429 });
+    expect(await entryTimes(gate, 3)).toEqual([0, 1000, 2000]);
+  });
+
+  it('forgets answers older than 2 s', async () => {
+    const gate = createKodexaGate();
+    for (let i = 0; i < 30; i++) (await gate.enter(invocation(), REQUEST))({ status: 200 });
+    await vi.advanceTimersByTimeAsync(2_001);
+    await pushedBack(gate, 4, { status: 429 });
+    // 4 answers in the window: 2 a second, paced at 1.8
+    expect((await entryTimes(gate, 2))[1]).toBeCloseTo(1000 / 1.8, -1);
+  });
+
+  it('grows the pace while Kodexa answers: 10% of itself a second, at least 1/s a second', async () => {
+    const gate = createKodexaGate();
+    await pushedBack(gate, 0, { status: 429 });
+    // one request at a time, each answered at once: paced at 1/s, each answer a second after the
+    // last adds 1/s to the turns taken after it
+    const from = Date.now();
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const entered = gate.enter(invocation(), REQUEST).then((answered) => {
+        times.push(Date.now() - from);
+        answered({ status: 200 });
+      });
+      await vi.advanceTimersToNextTimerAsync();
+      await entered;
+    }
+    expect(times).toEqual([0, 1000, 2000, 2500, 2833].map((t) => expect.closeTo(t, -1)));
+  });
+
+  it('does not grow, nor slow, on answers that arrive while a Retry-After holds', async () => {
+    const gate = createKodexaGate();
+    const inFlight = await Promise.all(
+      Array.from({ length: 10 }, () => gate.enter(invocation(), REQUEST)),
+    );
+    for (const answered of inFlight.slice(0, 5)) answered({ status: 200 });
+    inFlight[5]?.({ status: 429, retryAfter: '1' });
+    // answered before the Retry-After ends: requests sent before it came
+    for (const answered of inFlight.slice(6)) answered({ status: 200 });
+    const times = await entryTimes(gate, 3);
+    // 5 answers in the window when the 429 came: 2.5 a second, paced at 2.25
+    expect(times).toEqual([1000, 1444, 1889].map((t) => expect.closeTo(t, -1)));
+  });
+
+  it('sends no request that would wait past its retry budget, and says when to come back', async () => {
+    const gate = createKodexaGate();
+    await pushedBack(gate, 40, { status: 429, retryAfter: '5' });
+    const waiting = invocation(4_000);
+    const error = await gate.enter(waiting, REQUEST).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      name: 'KodexaUnavailable',
+      message: `${REQUEST}: not sent; Kodexa asked for no requests until 2026-12-04T12:00:05.000Z, past this delivery's retry budget; left to the buffer's redelivery`,
+    });
+    expect(waiting.retryAt).toBe(start + 5_000);
+  });
+
+  it('hands back the requests whose paced turn is past their budget, keeping the turns for the rest', async () => {
+    const gate = createKodexaGate();
+    await pushedBack(gate, 0, { status: 429 });
+    const budget = invocation(2_500);
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        gate.enter(budget, REQUEST).then(
+          () => 'sent',
+          (e: Error) => e.name,
+        ),
+      ).map(async (outcome) => {
+        await vi.advanceTimersByTimeAsync(10_000);
+        return outcome;
+      }),
+    );
+    expect(outcomes).toEqual(['sent', 'sent', 'sent', 'KodexaUnavailable', 'KodexaUnavailable']);
+    expect(budget.retryAt).toBe(start + 3_000);
+    // the turns of the requests handed back are free for the next
+    expect((await entryTimes(gate, 1))[0]).toBe(0);
+  });
+});
