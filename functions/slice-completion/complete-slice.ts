@@ -23,9 +23,6 @@ export async function completeSlice(
   const { sliceId } = completion;
   for (;;) {
     const slice = await kodexa.getSlice(invocation, sliceId);
-    // A completion from the buffer that read its slice may wait for its write until the deadline:
-    // handed back now, it would throw the read away and cost Kodexa another.
-    if (invocation.retryUntil !== undefined) invocation.retryUntil = invocation.deadline;
     const decision = decide(slice, completion, statuses);
     if (decision !== 'update') {
       return { sliceId, outcome: decision, changeSequence: slice.changeSequence };

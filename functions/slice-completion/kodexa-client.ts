@@ -17,11 +17,12 @@ export interface Invocation {
   /** Epoch ms after which no request may still be running. */
   deadline: number;
   /**
-   * Epoch ms after which no retry or wait starts: a completion from the buffer goes back to it
-   * instead, so that it does not hold a concurrency slot while it waits. Unset: the deadline.
+   * How long one request may wait, in retries and at the gate, before the completion is handed
+   * back to the buffer instead, so that it does not hold a concurrency slot while it waits.
+   * Unset: until the deadline.
    */
-  retryUntil?: number;
-  /** When Kodexa may be asked again, set when a wait past `retryUntil` ended the attempts. */
+  waitBudgetMs?: number;
+  /** When Kodexa may be asked again, set when a wait past the budget ended the attempts. */
   retryAt?: number;
   statusCodes: number[];
   retries: number;
@@ -49,9 +50,13 @@ export interface KodexaClientOptions {
 export interface KodexaGate {
   /**
    * Resolves when the request may be sent, with what to call when it has been answered; throws
-   * KodexaUnavailable, with `invocation.retryAt` set, when that is later than `retryUntil`.
+   * KodexaUnavailable, with `invocation.retryAt` set, when that is later than `waitUntil`.
    */
-  enter(invocation: Invocation, request: string): Promise<(answer: GateAnswer) => void>;
+  enter(
+    invocation: Invocation,
+    request: string,
+    waitUntil: number,
+  ): Promise<(answer: GateAnswer) => void>;
 }
 
 /** A status Kodexa answered with, and its Retry-After; `status: 0` when no answer came. */
@@ -86,9 +91,11 @@ async function send(
   let apiKey = await options.apiKey();
   let keyRefreshed = false;
   let lastFailure = '';
+  const { deadline, waitBudgetMs } = invocation;
+  const waitUntil = waitBudgetMs === undefined ? deadline : Date.now() + waitBudgetMs;
   for (let attempt = 1; ; attempt++) {
     // Not awaited without a gate, so that a direct invocation runs exactly as it did before gates.
-    const answered = options.gate && (await options.gate.enter(invocation, request));
+    const answered = options.gate && (await options.gate.enter(invocation, request, waitUntil));
     const remaining = invocation.deadline - Date.now();
     if (remaining <= 0) {
       answered?.({ status: 0 });
@@ -119,7 +126,7 @@ async function send(
       }
       lastFailure = networkFailure(error, timeoutMs);
       options.debug('Kodexa request failed', { request, attempt, failure: lastFailure });
-      await backOff(invocation, request, attempt, null, lastFailure);
+      await backOff(invocation, request, attempt, null, lastFailure, waitUntil);
       continue;
     }
     const { status } = response;
@@ -145,7 +152,14 @@ async function send(
     if (method === 'PUT' && (status === 409 || status === 412)) return 'conflict';
     if (status === 429 || status >= 500) {
       lastFailure = `HTTP ${status}${excerpt(text, apiKey)}`;
-      await backOff(invocation, request, attempt, response.headers.get('retry-after'), lastFailure);
+      await backOff(
+        invocation,
+        request,
+        attempt,
+        response.headers.get('retry-after'),
+        lastFailure,
+        waitUntil,
+      );
       continue;
     }
     throw new KodexaRequestRejected(
@@ -160,6 +174,7 @@ async function backOff(
   attempt: number,
   retryAfter: string | null,
   failure: string,
+  waitUntil: number,
 ): Promise<void> {
   if (attempt >= MAX_ATTEMPTS) {
     throw new KodexaUnavailable(`${request}: failed ${attempt} times; last failure: ${failure}`);
@@ -170,7 +185,7 @@ async function backOff(
       `${request}: failed ${attempt} time(s) and the next retry (in ${delay} ms) would pass the invocation's deadline; last failure: ${failure}`,
     );
   }
-  if (invocation.retryUntil !== undefined && Date.now() + delay > invocation.retryUntil) {
+  if (Date.now() + delay > waitUntil) {
     invocation.retryAt = Date.now() + delay;
     throw new KodexaUnavailable(
       `${request}: failed ${attempt} time(s); the next retry (in ${delay} ms) is left to the buffer's redelivery; last failure: ${failure}`,

@@ -48,11 +48,10 @@ export function createKodexaGate(): KodexaGate {
   };
 
   return {
-    async enter(invocation: Invocation, request: string) {
+    async enter(invocation: Invocation, request: string, waitUntil: number) {
       const now = Date.now();
       const start = Math.max(now, closedUntil, pace === Number.POSITIVE_INFINITY ? 0 : nextStart);
-      const budget = invocation.retryUntil ?? invocation.deadline;
-      if (start > budget) {
+      if (start > waitUntil) {
         invocation.retryAt = start;
         const why =
           start === closedUntil

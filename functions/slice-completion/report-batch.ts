@@ -23,11 +23,11 @@ import { eventInBody, receiveCount } from './sqs-event.ts';
 /** Left after the records' last requests to Kodexa, for dead-lettering and handing back. */
 const DEADLINE_MARGIN_MS = 5_000;
 /**
- * How long a record may spend waiting, on Kodexa's Retry-After or on retries, before it is handed
- * back: a short fault is ridden out in the invocation, a longer one waits in the buffer, where it
- * holds no concurrency slot and costs nothing.
+ * How long one request of a record may wait, on Kodexa's Retry-After, the gate's pace or retries,
+ * before the record is handed back: a short fault is ridden out in the invocation, a longer one
+ * waits in the buffer, where it holds no concurrency slot and costs nothing.
  */
-export const RETRY_BUDGET_MS = 5_000;
+export const WAIT_BUDGET_MS = 5_000;
 
 export interface BatchDependencies {
   logger: Logger;
@@ -63,7 +63,7 @@ export async function reportBatch(
     const keys = { messageId: record.messageId, receiveCount: receives };
     const invocation: Invocation = {
       deadline,
-      retryUntil: Math.min(deadline, started + RETRY_BUDGET_MS),
+      waitBudgetMs: WAIT_BUDGET_MS,
       statusCodes: [],
       retries: 0,
       conflicts: 0,

@@ -5,7 +5,7 @@
 
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
-import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
+import type { SqsEndpoint } from '#tools/local/sqs-endpoint.ts';
 import {
   type CloudFormationEndpoint,
   startCloudFormationEndpoint,
@@ -35,7 +35,7 @@ export async function startFailureQueues(
   const services = await startLocalServices();
   Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   const lambda = await startLambdaEndpoint(await loadBundle(), options);
-  const sqs = await startSqsEndpoint();
+  const { sqs } = services;
   const onFailureQueueUrl = sqs.queueUrl(ON_FAILURE_QUEUE);
   const targetDlqUrl = sqs.queueUrl(TARGET_DLQ);
   const cloudFormation = await startCloudFormationEndpoint({
@@ -63,7 +63,7 @@ export async function startFailureQueues(
     targetDlqUrl,
     env,
     close: async () => {
-      await Promise.all([services.close(), sqs.close(), lambda.close(), cloudFormation.close()]);
+      await Promise.all([services.close(), lambda.close(), cloudFormation.close()]);
     },
   };
 }

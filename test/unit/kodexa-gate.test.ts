@@ -16,14 +16,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function invocation(budgetMs = 60_000): Invocation {
-  return {
-    deadline: Date.now() + 60_000,
-    retryUntil: Date.now() + budgetMs,
-    statusCodes: [],
-    retries: 0,
-    conflicts: 0,
-  };
+function invocation(): Invocation {
+  return { deadline: Date.now() + 60_000, statusCodes: [], retries: 0, conflicts: 0 };
+}
+
+/** A request that may wait up to `budgetMs`. */
+function enter(gate: KodexaGate, budgetMs = 60_000, into: Invocation = invocation()) {
+  return gate.enter(into, REQUEST, Date.now() + budgetMs);
 }
 
 /** When each of `count` requests entered, in ms from now, all asked for at once. */
@@ -31,7 +30,7 @@ async function entryTimes(gate: KodexaGate, count: number, answer?: GateAnswer) 
   const from = Date.now();
   const times: number[] = [];
   const entered = Array.from({ length: count }, () =>
-    gate.enter(invocation(), REQUEST).then((answered) => {
+    enter(gate).then((answered) => {
       times.push(Date.now() - from);
       if (answer) answered(answer);
     }),
@@ -43,8 +42,8 @@ async function entryTimes(gate: KodexaGate, count: number, answer?: GateAnswer) 
 
 /** `successes` answered requests, then one answered `pushback`. */
 async function pushedBack(gate: KodexaGate, successes: number, pushback: GateAnswer) {
-  for (let i = 0; i < successes; i++) (await gate.enter(invocation(), REQUEST))({ status: 200 });
-  (await gate.enter(invocation(), REQUEST))(pushback);
+  for (let i = 0; i < successes; i++) (await enter(gate))({ status: 200 });
+  (await enter(gate))(pushback);
 }
 
 describe('createKodexaGate', () => {
@@ -92,7 +91,7 @@ describe('createKodexaGate', () => {
 
   it('forgets answers older than 2 s', async () => {
     const gate = createKodexaGate();
-    for (let i = 0; i < 30; i++) (await gate.enter(invocation(), REQUEST))({ status: 200 });
+    for (let i = 0; i < 30; i++) (await enter(gate))({ status: 200 });
     await vi.advanceTimersByTimeAsync(2_001);
     await pushedBack(gate, 4, { status: 429 });
     // 4 answers in the window: 2 a second, paced at 1.8
@@ -107,7 +106,7 @@ describe('createKodexaGate', () => {
     const from = Date.now();
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const entered = gate.enter(invocation(), REQUEST).then((answered) => {
+      const entered = enter(gate).then((answered) => {
         times.push(Date.now() - from);
         answered({ status: 200 });
       });
@@ -119,9 +118,7 @@ describe('createKodexaGate', () => {
 
   it('does not grow, nor slow, on answers that arrive while a Retry-After holds', async () => {
     const gate = createKodexaGate();
-    const inFlight = await Promise.all(
-      Array.from({ length: 10 }, () => gate.enter(invocation(), REQUEST)),
-    );
+    const inFlight = await Promise.all(Array.from({ length: 10 }, () => enter(gate)));
     for (const answered of inFlight.slice(0, 5)) answered({ status: 200 });
     inFlight[5]?.({ status: 429, retryAfter: '1' });
     // answered before the Retry-After ends: requests sent before it came
@@ -134,8 +131,8 @@ describe('createKodexaGate', () => {
   it('sends no request that would wait past its retry budget, and says when to come back', async () => {
     const gate = createKodexaGate();
     await pushedBack(gate, 40, { status: 429, retryAfter: '5' });
-    const waiting = invocation(4_000);
-    const error = await gate.enter(waiting, REQUEST).then(
+    const waiting = invocation();
+    const error = await enter(gate, 4_000, waiting).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -149,10 +146,10 @@ describe('createKodexaGate', () => {
   it('hands back the requests whose paced turn is past their budget, keeping the turns for the rest', async () => {
     const gate = createKodexaGate();
     await pushedBack(gate, 0, { status: 429 });
-    const budget = invocation(2_500);
+    const budget = invocation();
     const outcomes = await Promise.all(
       Array.from({ length: 5 }, () =>
-        gate.enter(budget, REQUEST).then(
+        enter(gate, 2_500, budget).then(
           () => 'sent',
           (e: Error) => e.name,
         ),

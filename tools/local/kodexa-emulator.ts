@@ -9,8 +9,11 @@ import { sliceBodyProblem } from './slice-schema.ts';
 
 export type Slice = Record<string, unknown> & { id: string; changeSequence: number };
 
-/** What the next matching request gets instead of (or before) normal handling. */
-export type Fault = { method?: 'GET' | 'PUT' } & (
+/**
+ * What the next matching request gets instead of (or before) normal handling: of that method, for
+ * that slice, if given; a `persistent` fault serves every matching request until cleared.
+ */
+export type Fault = { method?: 'GET' | 'PUT'; sliceId?: string; persistent?: true } & (
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { reset: true }
   | { delayMs: number }
@@ -76,9 +79,14 @@ export async function startKodexaEmulator(
       res.end(payload === undefined ? '' : JSON.stringify(payload));
     };
 
-    const faultAt = faults.findIndex((f) => !f.method || f.method === method);
-    const fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
     const match = SLICE_PATH.exec(path);
+    const faultAt = faults.findIndex(
+      (f) =>
+        (!f.method || f.method === method) &&
+        (!f.sliceId || (match?.[1] && decodeURIComponent(match[1])) === f.sliceId),
+    );
+    const fault = faults[faultAt];
+    if (fault && !fault.persistent) faults.splice(faultAt, 1);
     if (fault && 'reset' in fault) {
       requests.push({ method, path, status: 0 });
       req.socket.resetAndDestroy();

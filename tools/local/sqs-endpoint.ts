@@ -44,6 +44,14 @@ export interface SqsEndpoint {
     body: string,
     options?: { attributes?: Record<string, string>; sentAt?: number },
   ): string;
+  /**
+   * Holds a message as if a receive had just handed it out with this receipt handle, as a Lambda
+   * event's record names it, so that the function can change its visibility.
+   */
+  received(
+    queueName: string,
+    message: { messageId: string; receiptHandle: string; body: string; receiveCount: number },
+  ): void;
   /** The queue's messages as SQS holds them now. */
   messages(queueName: string): QueuedMessage[];
   visible(queueName: string): QueuedMessage[];
@@ -327,6 +335,20 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     queueArn: (name) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
     send: (queueName, body, options = {}) =>
       enqueue(queueNamed(queueName), body, options.attributes ?? {}, options.sentAt ?? Date.now()),
+    received: (queueName, message) => {
+      const queue = queueNamed(queueName);
+      const now = Date.now();
+      queue.messages.push({
+        ...message,
+        attributes: {},
+        sentAt: now,
+        firstReceivedAt: now,
+        invisibleUntil: hideFor(
+          queue.settings.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS,
+          now,
+        ),
+      });
+    },
     messages: (queueName) => queueNamed(queueName).messages,
     visible: (queueName) =>
       queueNamed(queueName).messages.filter((m) => m.invisibleUntil <= Date.now()),
