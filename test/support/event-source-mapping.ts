@@ -216,7 +216,7 @@ export function startEventSourceMapping(options: MappingOptions): EventSourceMap
 }
 
 /** An SQS message as Lambda hands it to the function. */
-function lambdaRecord(message: Message, queueArn: string): SQSRecord {
+export function lambdaRecord(message: Message, queueArn: string): SQSRecord {
   const messageAttributes = Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
       name,
