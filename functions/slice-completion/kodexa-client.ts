@@ -92,7 +92,8 @@ async function send(
   let keyRefreshed = false;
   let lastFailure = '';
   const { deadline, waitBudgetMs } = invocation;
-  const waitUntil = waitBudgetMs === undefined ? deadline : Date.now() + waitBudgetMs;
+  const waitUntil =
+    waitBudgetMs === undefined ? deadline : Math.min(deadline, Date.now() + waitBudgetMs);
   for (let attempt = 1; ; attempt++) {
     // Not awaited without a gate, so that a direct invocation runs exactly as it did before gates.
     const answered = options.gate && (await options.gate.enter(invocation, request, waitUntil));

@@ -40,10 +40,21 @@ async function entryTimes(gate: KodexaGate, count: number, answer?: GateAnswer) 
   return times;
 }
 
+/** A request let through, after the clock moved on as far as the gate made it wait. */
+async function entered(gate: KodexaGate) {
+  let done = false;
+  const entry = enter(gate).finally(() => {
+    done = true;
+  });
+  await Promise.resolve();
+  while (!done) await vi.advanceTimersToNextTimerAsync();
+  return entry;
+}
+
 /** `successes` answered requests, then one answered `pushback`. */
 async function pushedBack(gate: KodexaGate, successes: number, pushback: GateAnswer) {
-  for (let i = 0; i < successes; i++) (await enter(gate))({ status: 200 });
-  (await enter(gate))(pushback);
+  for (let i = 0; i < successes; i++) (await entered(gate))({ status: 200 });
+  (await entered(gate))(pushback);
 }
 
 describe('createKodexaGate', () => {
@@ -68,20 +79,62 @@ describe('createKodexaGate', () => {
 
   it('then paces requests at 90% of what Kodexa granted over the last 2 s', async () => {
     const gate = createKodexaGate();
+    (await enter(gate))({ status: 200 });
+    await vi.advanceTimersByTimeAsync(2_001);
     // 10 answers in the window: 5 a second, paced at 4.5 a second
     await pushedBack(gate, 10, { status: 429 });
     const times = await entryTimes(gate, 4);
     expect(times).toEqual([0, 222, 444, 667].map((t) => expect.closeTo(t, -1)));
   });
 
+  it('counts over its age when younger than the window, but over 250 ms at least', async () => {
+    const young = createKodexaGate();
+    (await enter(young))({ status: 200 });
+    await vi.advanceTimersByTimeAsync(500);
+    // 10 answers in 0.5 s: 20 a second, paced at 18 a second
+    await pushedBack(young, 9, { status: 429 });
+    expect((await entryTimes(young, 2))[1]).toBeCloseTo(1000 / 18, -1);
+    // 10 answers at once: taken as 40 a second, paced at 36
+    const newborn = createKodexaGate();
+    await pushedBack(newborn, 10, { status: 429 });
+    expect((await entryTimes(newborn, 2))[1]).toBeCloseTo(1000 / 36, -1);
+  });
+
   it.each([[{ status: 500 }], [{ status: 503 }], [{ status: 0 }]])(
-    'takes %o as pushback',
-    async (answer) => {
-      const gate = createKodexaGate();
-      await pushedBack(gate, 20, answer);
-      expect((await entryTimes(gate, 2))[1]).toBeCloseTo(1000 / 9, -1);
+    'holds every request for a backoff after %o, doubling with each in a row, unpaced',
+    async (failure) => {
+      // the longest wait of full jitter: 200 ms after one failure, 400 after two, ...
+      const gate = createKodexaGate(() => 1);
+      await pushedBack(gate, 20, failure);
+      expect(await entryTimes(gate, 2)).toEqual([200, 200]);
+      await pushedBack(gate, 0, failure);
+      await pushedBack(gate, 0, failure);
+      expect((await entryTimes(gate, 1))[0]).toBe(800);
     },
   );
+
+  it('ends the hold at the first answer, and Retry-After still rules', async () => {
+    const gate = createKodexaGate(() => 1);
+    for (let i = 0; i < 5; i++) await pushedBack(gate, 0, { status: 503 });
+    (await entered(gate))({ status: 200 });
+    await pushedBack(gate, 0, { status: 503 });
+    expect((await entryTimes(gate, 1))[0]).toBe(200);
+    await pushedBack(gate, 0, { status: 503, retryAfter: '3' });
+    expect((await entryTimes(gate, 1))[0]).toBe(3000);
+  });
+
+  it('says why it holds a request past its budget', async () => {
+    const gate = createKodexaGate(() => 1);
+    for (let i = 0; i < 3; i++) await pushedBack(gate, 0, { status: 0 });
+    const error = await enter(gate, 100).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      name: 'KodexaUnavailable',
+      message: `${REQUEST}: not sent; Kodexa failed 3 time(s) in a row, so no requests until 2026-12-04T12:00:01.400Z, past this delivery's retry budget; left to the buffer's redelivery`,
+    });
+  });
 
   it('paces at one request a second when Kodexa granted none', async () => {
     const gate = createKodexaGate();
@@ -124,8 +177,8 @@ describe('createKodexaGate', () => {
     // answered before the Retry-After ends: requests sent before it came
     for (const answered of inFlight.slice(6)) answered({ status: 200 });
     const times = await entryTimes(gate, 3);
-    // 5 answers in the window when the 429 came: 2.5 a second, paced at 2.25
-    expect(times).toEqual([1000, 1444, 1889].map((t) => expect.closeTo(t, -1)));
+    // 5 answers at once when the 429 came, taken as over 250 ms: 20 a second, paced at 18
+    expect(times).toEqual([1000, 1056, 1111].map((t) => expect.closeTo(t, -1)));
   });
 
   it('sends no request that would wait past its retry budget, and says when to come back', async () => {
@@ -138,7 +191,7 @@ describe('createKodexaGate', () => {
     );
     expect(error).toMatchObject({
       name: 'KodexaUnavailable',
-      message: `${REQUEST}: not sent; Kodexa asked for no requests until 2026-12-04T12:00:05.000Z, past this delivery's retry budget; left to the buffer's redelivery`,
+      message: `${REQUEST}: not sent; Kodexa asked (Retry-After) for no requests until 2026-12-04T12:00:05.000Z, past this delivery's retry budget; left to the buffer's redelivery`,
     });
     expect(waiting.retryAt).toBe(start + 5_000);
   });
