@@ -164,6 +164,24 @@ describe('a batch from the buffer', () => {
     ]);
   });
 
+  it('reads the secret once for a whole batch on a cold container, and once again on a rotated key', async () => {
+    const handler = await container();
+    const reads = () => [...services.secrets.reads.values()].reduce((a, b) => a + b, 0);
+    const before = reads();
+    const slices = Array.from({ length: 8 }, () => seedSlice());
+    expect(await answer(handler, await batchOf(slices.map((s) => completion(s.id))))).toEqual([]);
+    expect(reads() - before).toBe(1);
+
+    const key = services.kodexa.apiKey;
+    services.rotateApiKey('rotated-local-key');
+    try {
+      expect(await answer(handler, await batchOf(slices.map((s) => completion(s.id))))).toEqual([]);
+      expect(reads() - before).toBe(2);
+    } finally {
+      services.rotateApiKey(key);
+    }
+  });
+
   it('writes one log line per record, with its message id and receive count and what became of it', async () => {
     const handler = await container();
     const slice = seedSlice();
