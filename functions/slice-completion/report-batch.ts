@@ -27,7 +27,7 @@ const DEADLINE_MARGIN_MS = 5_000;
  * before the record is handed back: a short fault is ridden out in the invocation, a longer one
  * waits in the buffer, where it holds no concurrency slot and costs nothing.
  */
-export const WAIT_BUDGET_MS = 5_000;
+const WAIT_BUDGET_MS = 5_000;
 
 export interface BatchDependencies {
   logger: Logger;
@@ -44,8 +44,7 @@ export async function reportBatch(
   dependencies: BatchDependencies,
 ): Promise<SQSBatchResponse> {
   const { logger, metrics, processor } = dependencies;
-  const started = Date.now();
-  const deadline = started + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
   const handBacks: HandBack[] = [];
   // Read once for the batch; when it cannot be read, every record fails with its error below.
   let buffer: ReturnType<BatchDependencies['buffer']> | undefined;
@@ -97,10 +96,12 @@ export async function reportBatch(
           logger.error('slice completion failed', { ...summary, deadLettered: true });
           return;
         } catch (sendError) {
+          // Handed back without a visibility of its own: it returns after the buffer's.
           logger.error('slice completion failed', {
             ...summary,
             deadLettered: false,
             deadLetterError: sendError,
+            handedBack: true,
           });
           throw error;
         }
