@@ -148,7 +148,9 @@ it('records every valid completion once, dead-letters the others at once, and le
   await mapping.stop();
   const unusedFaults = services.kodexa.clearFaults();
 
-  // Lambda took every answer as an answer: no thrown error, no unknown itemIdentifier.
+  // Never more invocations at once than MaximumConcurrency; Lambda took every answer as an
+  // answer: no thrown error, no unknown itemIdentifier.
+  expect(mapping.peakConcurrency()).toBeLessThanOrEqual(3);
   const { invocations } = mapping;
   expect(invocations.filter((i) => i.ended === 'threw' || i.wholeBatchFailed)).toEqual([]);
   // A container dies only if its invocation lasts longer than the planned delay.
@@ -222,7 +224,7 @@ it('records every valid completion once, dead-letters the others at once, and le
   console.log(
     [
       `buffer (seed ${SEED}): ${shuffled.length} messages (${permanent.length} that no retry can fix) for ${slices.length} slices, 3 containers at most, batches of up to 10`,
-      `${invocations.length} invocations (${invocations.filter((i) => i.ended === 'killed').length} containers killed mid-batch), ${receives.length} receives, at most ${Math.max(...receives.map((r) => r.receiveCount))} of one message; ${handedBack} hand-backs, ${deadLettered.length} dead-lettered`,
+      `${invocations.length} invocations, ${mapping.peakConcurrency()} at most at once, on ${mapping.containers()} containers (${invocations.filter((i) => i.ended === 'killed').length} killed mid-batch), ${receives.length} receives, at most ${Math.max(...receives.map((r) => r.receiveCount))} of one message; ${handedBack} hand-backs, ${deadLettered.length} dead-lettered`,
       `${requests.length} Kodexa requests (${requests.filter((r) => r.status === 429).length} x 429, ${requests.filter((r) => r.status === 503).length} x 503), ${(requests.length / shuffled.length).toFixed(1)} per message; ${unusedFaults.length} of ${faults.length} faults left unused`,
     ].join('\n'),
   );
