@@ -2,7 +2,9 @@
 // bundle, against the local emulator by default, or against a real Kodexa and Secrets Manager.
 import { readFile } from 'node:fs/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSEvent } from 'aws-lambda';
 import { readConfig } from '../functions/slice-completion/config.ts';
+import { isSqsEvent } from '../functions/slice-completion/sqs-event.ts';
 import { buildIfStale } from '../infra/build.ts';
 import { awsProblem } from './aws-problem.ts';
 import {
@@ -13,9 +15,15 @@ import {
   type Tool,
   UsageError,
 } from './cli.ts';
-import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
-import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
+import {
+  captureFunctionMetrics,
+  type MetricsCapture,
+  metricsSummary,
+} from './local/function-metrics.ts';
+import { type Handler, lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from './local/local-services.ts';
+import { runBatch } from './local/run-batch.ts';
+import { sampleFaults } from './local/sample-slices.ts';
 import { outcomeLine, sliceWrites } from './local/show-slice.ts';
 
 const INVOKE = {
@@ -76,12 +84,14 @@ async function main(): Promise<number> {
     Object.assign(process.env, { KODEXA_URL: kodexaUrl, KODEXA_API_KEY_SECRET_ID: secretId });
   } else {
     services = await startLocalServices();
+    services.kodexa.inject(...sampleFaults());
     Object.assign(process.env, services.env);
   }
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const metrics = captureFunctionMetrics({ show: process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT' });
   try {
     const handler = await loadBundle();
+    if (isSqsEvent(event)) return await invokeBatch(handler, event, services, metrics);
     const before = services && structuredClone(new Map(services.kodexa.slices));
     const result = await handler(event, lambdaContext()).catch((error: Error) => error);
     // Errors, the function's and this tool's, go to stderr.
@@ -98,6 +108,39 @@ async function main(): Promise<number> {
     metrics.stop();
     await services?.close();
   }
+}
+
+/** A batch from the buffer: the answer, and locally each record's fate; 1 if any record failed. */
+async function invokeBatch(
+  handler: Handler,
+  event: SQSEvent,
+  services: LocalServices | undefined,
+  metrics: MetricsCapture,
+): Promise<number> {
+  let failed: boolean;
+  if (services) {
+    const run = await runBatch(handler, event, services, metrics);
+    const answer =
+      run.result instanceof Error ? outcomeLine(run.result) : JSON.stringify(run.result);
+    (run.result instanceof Error ? console.error : console.log)(
+      `batch of ${run.records.length}, answered ${answer}`,
+    );
+    for (const [i, record] of run.records.entries()) {
+      console.log(`record ${i + 1}  ${record.fate.padEnd(13)} ${record.line}`);
+      if (record.slice.length > 0) console.log(record.slice.join('\n'));
+    }
+    failed = run.result instanceof Error || run.records.some((r) => r.fate !== 'processed');
+  } else {
+    const result = await handler(event, lambdaContext()).catch((error: Error) => error);
+    if (result instanceof Error) console.error(outcomeLine(result));
+    else console.log(`answered ${JSON.stringify(result)}`);
+    failed =
+      result instanceof Error ||
+      (result as { batchItemFailures: unknown[] }).batchItemFailures.length > 0;
+  }
+  metrics.stop();
+  console.log(metricsSummary(metrics.documents()));
+  return failed ? 1 : 0;
 }
 
 /** The URL and secret as the function will check them, named as the options that give them. */

@@ -3,13 +3,16 @@
 // loopback. Each file is named <n>-<what>.<expected outcome or error name>.json; exits 1 if any
 // file is not, is not JSON, or its event did otherwise.
 import { join } from 'node:path';
+import { isSqsEvent } from '../functions/slice-completion/sqs-event.ts';
 import { buildIfStale } from '../infra/build.ts';
 import { root } from '../infra/paths.ts';
 import { CannotRun, exitCannotRun, readCommandLine, type Tool } from './cli.ts';
 import { captureFunctionMetrics, metricsSummary } from './local/function-metrics.ts';
 import { lambdaContext, loadBundle } from './local/lambda-runtime.ts';
 import { startLocalServices } from './local/local-services.ts';
+import { batchAsExpected, runBatch } from './local/run-batch.ts';
 import { readSampleEvents } from './local/sample-events.ts';
+import { sampleFaults } from './local/sample-slices.ts';
 import { outcomeLine, sliceChange } from './local/show-slice.ts';
 
 const START = {
@@ -36,6 +39,7 @@ const START = {
 const { shownDir, samples } = eventFiles();
 await buildIfStale();
 const services = await startLocalServices();
+services.kodexa.inject(...sampleFaults());
 Object.assign(process.env, services.env);
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const metrics = captureFunctionMetrics({ show: process.env.POWERTOOLS_LOG_LEVEL !== 'SILENT' });
@@ -54,6 +58,23 @@ for (const sample of samples) {
     continue;
   }
   const { expected, event } = sample;
+  if (isSqsEvent(event)) {
+    const run = await runBatch(handler, event, services, metrics);
+    const problem = batchAsExpected(run, expected.split('+'));
+    if (problem) unexpected++;
+    const answer =
+      run.result instanceof Error ? outcomeLine(run.result) : JSON.stringify(run.result);
+    console.log(
+      `  ${problem ? 'FAIL' : 'ok  '} batch of ${run.records.length}, answered ${answer}`,
+    );
+    if (problem) console.log(`       ${problem}`);
+    for (const [i, record] of run.records.entries()) {
+      console.log(`  record ${i + 1}  ${record.fate.padEnd(13)} ${record.line}`);
+      if (record.slice.length > 0) console.log(record.slice.map((line) => `  ${line}`).join('\n'));
+    }
+    console.log();
+    continue;
+  }
   const before = structuredClone(new Map(services.kodexa.slices));
   const result = await handler(event, lambdaContext()).catch((error: Error) => error);
   const got = result instanceof Error ? result.name : (result as { outcome: string }).outcome;
@@ -70,9 +91,10 @@ for (const sample of samples) {
 }
 
 const reads = [...services.secrets.reads.values()].reduce((a, b) => a + b, 0);
+const connections = services.kodexa.connections();
 console.log(
   `${samples.length - unexpected} of ${samples.length} events did what their file names say; ` +
-    `${reads} secret read, ${services.kodexa.connections()} connection to Kodexa`,
+    `${reads} secret read, ${connections} connection${connections === 1 ? '' : 's'} to Kodexa`,
 );
 metrics.stop();
 console.log(metricsSummary(metrics.documents()));

@@ -24,10 +24,25 @@ export function apiKeyFromSecret(
   });
   // Powertools hands back the cached SecretString on every request; parse it only when it changes.
   let parsed: { secretString: string; apiKey: string } | undefined;
-  return async ({ refresh } = {}) => {
+  // The records of a batch ask at once, and Powertools does not share a read in flight: they
+  // share it here, so that a cold container, an expired cache or a rotated key costs one read.
+  const reading: [Promise<unknown> | undefined, Promise<unknown> | undefined] = [
+    undefined,
+    undefined,
+  ];
+  const read = (refresh: boolean) => {
+    const at = refresh ? 1 : 0;
+    reading[at] ??= secrets
+      .get(secretId, { maxAge: cacheSeconds, forceFetch: refresh })
+      .finally(() => {
+        reading[at] = undefined;
+      });
+    return reading[at];
+  };
+  return async ({ refresh = false } = {}) => {
     let value: unknown;
     try {
-      value = await secrets.get(secretId, { maxAge: cacheSeconds, forceFetch: refresh });
+      value = await read(refresh);
     } catch (error) {
       const cause = error instanceof Error ? (error.cause ?? error) : error;
       throw new ApiKeyUnavailable(

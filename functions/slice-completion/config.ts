@@ -36,6 +36,39 @@ export function readConfig(env: Env): Config {
   return config;
 }
 
+/** What the SQS path needs besides Config: the buffer it reads and the dead-letter queue. */
+export interface BufferConfig {
+  /** The buffer, whose messages' visibility the function sets when it hands one back. */
+  queueUrl: string;
+  /** Where a completion that no retry can fix goes at once, with the error as attributes. */
+  deadLetterQueueUrl: string;
+  /** The buffer's redrive maxReceiveCount: the receive after which SQS moves a message on. */
+  maxReceiveCount: number;
+}
+
+/** Only a batch from the buffer needs these, so a direct invocation works without them. */
+export function readBufferConfig(env: Env): BufferConfig {
+  const problems: string[] = [];
+  const config: BufferConfig = {
+    queueUrl: queueUrl(env, 'BUFFER_QUEUE_URL', problems),
+    deadLetterQueueUrl: queueUrl(env, 'BUFFER_DEAD_LETTER_QUEUE_URL', problems),
+    maxReceiveCount: integer(env, 'BUFFER_MAX_RECEIVE_COUNT', undefined, 1, problems),
+  };
+  if (problems.length > 0) throw new ConfigurationError(problems.join('; '));
+  return config;
+}
+
+function queueUrl(env: Env, name: string, problems: string[]): string {
+  const value = text(env, name, undefined, problems);
+  if (!value) return '';
+  if (!URL.canParse(value)) {
+    problems.push(
+      `${name} must be a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/name`,
+    );
+  }
+  return value;
+}
+
 function kodexaUrl(env: Env, problems: string[]): string {
   const value = text(env, 'KODEXA_URL', undefined, problems);
   // Stryker disable next-line StringLiteral: equivalent, readConfig throws on the problem recorded
@@ -68,9 +101,19 @@ function text(env: Env, name: string, fallback: string | undefined, problems: st
   return '';
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, problems: string[]) {
+function integer(
+  env: Env,
+  name: string,
+  fallback: number | undefined,
+  min: number,
+  problems: string[],
+): number {
   const value = env[name]?.trim();
-  if (!value) return fallback;
+  if (!value) {
+    if (fallback !== undefined) return fallback;
+    problems.push(`${name} is required`);
+    return 0;
+  }
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < min) {
     problems.push(`${name} must be an integer >= ${min}, got "${value}"`);

@@ -1,31 +1,44 @@
+import { BatchProcessor, EventType } from '@aws-lambda-powertools/batch';
 import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { apiKeyFromSecret } from './api-key.ts';
 import { completeSlice, type SliceCompletionResult } from './complete-slice.ts';
-import { readConfig } from './config.ts';
+import { completionSummary as summary } from './completion-summary.ts';
+import { type BufferConfig, readBufferConfig, readConfig } from './config.ts';
 import {
   checkHealth,
   type HealthCheckResult,
   type HealthCheckRuntime,
   isHealthCheck,
 } from './health-check.ts';
-import { createKodexaClient, type Invocation } from './kodexa-client.ts';
+import {
+  createKodexaClient,
+  type Invocation,
+  type KodexaClient,
+  type KodexaClientOptions,
+} from './kodexa-client.ts';
+import { createKodexaGate } from './kodexa-gate.ts';
 import { SERVICE_NAME } from './metric-names.ts';
 import { createMetrics, recordFailure, recordResult } from './metrics.ts';
 import { type Completion, correlationOf, parseCompletionEvent } from './parse-event.ts';
+import { reportBatch } from './report-batch.ts';
+import { createSqsClient } from './sqs-client.ts';
+import { isSqsEvent } from './sqs-event.ts';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = createMetrics(process.env);
+const processor = new BatchProcessor(EventType.SQS);
 
 /** Left for logging the outcome and throwing, so the error reaches the on-failure destination. */
 const DEADLINE_MARGIN_MS = 500;
 
 // Built at the first invocation, not at import, so a bad setting fails that invocation with a
 // ConfigurationError that Lambda records, instead of an opaque init failure.
-let runtime: HealthCheckRuntime | undefined;
+let runtime: (HealthCheckRuntime & { bufferKodexa: KodexaClient }) | undefined;
 
 function getRuntime() {
   if (!runtime) {
@@ -35,7 +48,7 @@ function getRuntime() {
       config.apiKeyCacheSeconds,
       config.requestTimeoutMs,
     );
-    const kodexa = createKodexaClient({
+    const options: KodexaClientOptions = {
       baseUrl: config.kodexaUrl,
       requestTimeoutMs: config.requestTimeoutMs,
       apiKey,
@@ -45,10 +58,27 @@ function getRuntime() {
       debug: (message, details) => {
         if (logger.level <= LogLevelThreshold.DEBUG) logger.debug(message, details);
       },
-    });
-    runtime = { config, apiKey, kodexa };
+    };
+    runtime = {
+      config,
+      apiKey,
+      kodexa: createKodexaClient(options),
+      // The buffer's batches share one gate, so that they slow down together when Kodexa pushes back.
+      bufferKodexa: createKodexaClient({ ...options, gate: createKodexaGate() }),
+    };
   }
   return runtime;
+}
+
+let buffer: { config: BufferConfig; sqs: SQSClient } | undefined;
+
+/** What only a batch from the buffer needs, so that a direct invocation works without it. */
+function getBuffer() {
+  if (!buffer) {
+    const config = readBufferConfig(process.env);
+    buffer = { config, sqs: createSqsClient(getRuntime().config.requestTimeoutMs) };
+  }
+  return buffer;
 }
 
 async function reportSliceCompletion(
@@ -87,16 +117,20 @@ async function reportSliceCompletion(
   }
 }
 
-function summary(completion: Completion | undefined, invocation: Invocation) {
-  return {
-    sliceId: completion?.sliceId,
-    lambdaRequestId: completion?.lambdaRequestId,
-    kodexaStatusCodes: invocation.statusCodes,
-    retries: invocation.retries,
-    conflicts: invocation.conflicts,
-  };
+async function route(event: unknown, context: Context) {
+  if (!isSqsEvent(event)) return reportSliceCompletion(event, context);
+  return reportBatch(event, context, {
+    logger,
+    metrics,
+    processor,
+    runtime: () => {
+      const { config, bufferKodexa } = getRuntime();
+      return { config, kodexa: bufferKodexa };
+    },
+    buffer: getBuffer,
+  });
 }
 
-export const handler = middy(reportSliceCompletion)
+export const handler = middy(route)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -16,6 +16,14 @@ import type { Slice } from './update-rules.ts';
 export interface Invocation {
   /** Epoch ms after which no request may still be running. */
   deadline: number;
+  /**
+   * How long one request may wait, in retries and at the gate, before the completion is handed
+   * back to the buffer instead, so that it does not hold a concurrency slot while it waits.
+   * Unset: until the deadline.
+   */
+  waitBudgetMs?: number;
+  /** When Kodexa may be asked again, set when a wait past the budget ended the attempts. */
+  retryAt?: number;
   statusCodes: number[];
   retries: number;
   conflicts: number;
@@ -34,6 +42,27 @@ export interface KodexaClientOptions {
   secretId: string;
   /** Told of every exchange with Kodexa, for DEBUG logs; never given the key. */
   debug: (message: string, details: Record<string, unknown>) => void;
+  /** Shared by the requests of every completion a container has in hand (the buffer's batches). */
+  gate?: KodexaGate;
+}
+
+/** Paces requests to Kodexa; each request enters it, and reports how it ended. */
+export interface KodexaGate {
+  /**
+   * Resolves when the request may be sent, with what to call when it has been answered; throws
+   * KodexaUnavailable, with `invocation.retryAt` set, when that is later than `waitUntil`.
+   */
+  enter(
+    invocation: Invocation,
+    request: string,
+    waitUntil: number,
+  ): Promise<(answer: GateAnswer) => void>;
+}
+
+/** A status Kodexa answered with, and its Retry-After; `status: 0` when no answer came. */
+export interface GateAnswer {
+  status: number;
+  retryAfter?: string | null;
 }
 
 const MAX_ATTEMPTS = 6;
@@ -62,9 +91,15 @@ async function send(
   let apiKey = await options.apiKey();
   let keyRefreshed = false;
   let lastFailure = '';
+  const { deadline, waitBudgetMs } = invocation;
+  const waitUntil =
+    waitBudgetMs === undefined ? deadline : Math.min(deadline, Date.now() + waitBudgetMs);
   for (let attempt = 1; ; attempt++) {
+    // Not awaited without a gate, so that a direct invocation runs exactly as it did before gates.
+    const answered = options.gate && (await options.gate.enter(invocation, request, waitUntil));
     const remaining = invocation.deadline - Date.now();
     if (remaining <= 0) {
+      answered?.({ status: 0 });
       throw new KodexaUnavailable(
         `${request}: no time left in this invocation${lastFailure ? ` (last failure: ${lastFailure})` : ''}`,
       );
@@ -86,6 +121,7 @@ async function send(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      answered?.({ status: 0 });
       // fetch never connects to a port the Fetch standard blocks: a setting to fix, not an outage.
       if (((error as Error).cause as Error | undefined)?.message === 'bad port') {
         throw new ConfigurationError(
@@ -94,10 +130,11 @@ async function send(
       }
       lastFailure = networkFailure(error, timeoutMs);
       options.debug('Kodexa request failed', { request, attempt, failure: lastFailure });
-      await backOff(invocation, request, attempt, null, lastFailure);
+      await backOff(invocation, request, attempt, null, lastFailure, waitUntil);
       continue;
     }
     const { status } = response;
+    answered?.({ status, retryAfter: response.headers.get('retry-after') });
     invocation.statusCodes.push(status);
     options.debug('Kodexa answered', { request, attempt, status });
     if (response.ok) return readSlice(response, method, request, apiKey);
@@ -125,7 +162,14 @@ async function send(
     if (method === 'PUT' && (status === 409 || status === 412)) return 'conflict';
     if (status === 429 || status >= 500) {
       lastFailure = `HTTP ${status}${excerpt(text, apiKey)}`;
-      await backOff(invocation, request, attempt, response.headers.get('retry-after'), lastFailure);
+      await backOff(
+        invocation,
+        request,
+        attempt,
+        response.headers.get('retry-after'),
+        lastFailure,
+        waitUntil,
+      );
       continue;
     }
     throw new KodexaRequestRejected(
@@ -140,6 +184,7 @@ async function backOff(
   attempt: number,
   retryAfter: string | null,
   failure: string,
+  waitUntil: number,
 ): Promise<void> {
   if (attempt >= MAX_ATTEMPTS) {
     throw new KodexaUnavailable(`${request}: failed ${attempt} times; last failure: ${failure}`);
@@ -148,6 +193,12 @@ async function backOff(
   if (Date.now() + delay >= invocation.deadline) {
     throw new KodexaUnavailable(
       `${request}: failed ${attempt} time(s) and the next retry (in ${delay} ms) would pass the invocation's deadline; last failure: ${failure}`,
+    );
+  }
+  if (Date.now() + delay > waitUntil) {
+    invocation.retryAt = Date.now() + delay;
+    throw new KodexaUnavailable(
+      `${request}: failed ${attempt} time(s); the next retry (in ${delay} ms) is left to the buffer's redelivery; last failure: ${failure}`,
     );
   }
   invocation.retries++;

@@ -7,13 +7,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import type { SqsEndpoint } from '#tools/local/sqs-endpoint.ts';
 import { root } from '../../infra/paths.ts';
 import {
   type CloudFormationEndpoint,
   startCloudFormationEndpoint,
 } from './cloudformation-endpoint.ts';
 import { type LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint.ts';
-import { type SqsEndpoint, startSqsEndpoint } from './sqs-endpoint.ts';
 
 export const STACK_NAME = 'SliceCompletion';
 export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';
@@ -49,7 +49,7 @@ export async function startFailureQueues(
   const services = await startLocalServices();
   Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
   const lambda = await startLambdaEndpoint(await loadBundle(), options);
-  const sqs = await startSqsEndpoint();
+  const { sqs } = services;
   const onFailureQueueUrl = sqs.queueUrl(ON_FAILURE_QUEUE);
   const targetDlqUrl = sqs.queueUrl(TARGET_DLQ);
   const cloudFormation = await startCloudFormationEndpoint({
@@ -92,7 +92,7 @@ export async function startFailureQueues(
         (error: { code: number; stdout: string; stderr: string }) => error,
       ),
     close: async () => {
-      await Promise.all([services.close(), sqs.close(), lambda.close(), cloudFormation.close()]);
+      await Promise.all([services.close(), lambda.close(), cloudFormation.close()]);
     },
   };
 }

@@ -164,6 +164,20 @@ describe('the Kodexa emulator', () => {
     expect(kodexa.slices.get(id)).toEqual(before);
   });
 
+  it('serves a fault to the requests for one slice only, and a persistent one until cleared', async () => {
+    const id = seed();
+    const other = 'b4b98c43-1083-49df-87fe-402955e58756';
+    kodexa.inject({ sliceId: other, persistent: true, status: 503 });
+    const forOther = () =>
+      fetch(`${kodexa.url}/api/orchestrator-execution-slices/${other}`, {
+        headers: { 'x-api-key': 'emulator-test-key' },
+      });
+    expect((await call(id, 'GET')).status).toBe(200);
+    expect([(await forOther()).status, (await forOther()).status]).toEqual([503, 503]);
+    expect(kodexa.clearFaults()).toHaveLength(1);
+    expect((await forOther()).status).toBe(404);
+  });
+
   it('can write between a read and a write, as a concurrent writer would', async () => {
     const id = seed();
     const read = await (await call(id, 'GET')).json();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleEvents } from '#tools/local/sample-events.ts';
+import { sampleBatches, sampleEvents } from '#tools/local/sample-events.ts';
 import { root } from '../../infra/paths.ts';
 
 const run = promisify(execFile);
@@ -49,13 +49,39 @@ describe('npm start', () => {
     expect(stdout).toMatch(
       /ok {3}InvalidCompletionEvent: invalid completion event: sliceId: must be a UUID/,
     );
-    expect(stdout).toContain(
-      '9 of 9 events did what their file names say; 1 secret read, 1 connection to Kodexa',
+    // The batch's records run at once, each on a connection of its own.
+    expect(stdout).toMatch(
+      /\n10 of 10 events did what their file names say; 1 secret read, [23] connections to Kodexa\n/,
     );
   });
 
+  it('runs a batch from the buffer and shows its answer and what became of each record', async () => {
+    const { stdout } = await start();
+    const file = 'events/10-sqs-batch.updated+InvalidCompletionEvent+SliceUpdateConflict.json';
+    const shown = stdout
+      .slice(stdout.indexOf(`${file}\n`))
+      .split('\n\n')[0]
+      ?.split('\n');
+    expect(shown).toEqual([
+      file,
+      '  ok   batch of 3, answered {"batchItemFailures":[{"itemIdentifier":"4e5f6a7b-8c9d-4e0f-9a1b-3c4d5e6f7a8b"}]}',
+      '  record 1  processed     updated',
+      '    status           "RUNNING" -> "SUCCEEDED"',
+      '    lambdaRequestId  null -> "d4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f7a"',
+      '    durationMs       null -> 2950',
+      '    completedAt      null -> "2026-11-28T10:00:32.950Z"',
+      '    changed          changeSequence, updatedOn, status, lambdaRequestId, outputEvent, durationMs, completedAt',
+      '  record 2  dead-lettered InvalidCompletionEvent: invalid completion event: body: must be JSON',
+      expect.stringMatching(
+        /^ {2}record 3 {2}handed back {3}SliceUpdateConflict; in batchItemFailures, visible again in [23] s$/,
+      ),
+    ]);
+  });
+
   it('ends with a summary of the metrics the function wrote, and no EMF lines', async () => {
-    const expected = sampleEvents().map((sample) => sample.expected);
+    const expected = [...sampleEvents(), ...sampleBatches()].flatMap((sample) =>
+      sample.expected.split('+'),
+    );
     const outcomes = ['updated', 'unchanged', 'stale'];
     const n = (outcome: string) => expected.filter((e) => e === outcome).length;
     const errors = expected.filter((e) => !outcomes.includes(e));
@@ -65,7 +91,8 @@ describe('npm start', () => {
     expect(summary).toMatch(
       new RegExp(
         `^metrics: ${n('updated')} updated, ${n('unchanged')} unchanged, ${n('stale')} stale, ` +
-          `${errors.length} failed \\(.+\\); 0 retries, 0 conflicts, 1 cold start$`,
+          // the batch's SliceUpdateConflict: the first write and 5 re-reads after a conflict
+          `${errors.length} failed \\(.+\\); 0 retries, 5 conflicts, 1 cold start$`,
       ),
     );
     for (const error of errors) expect(summary).toContain(error);
@@ -90,7 +117,7 @@ describe('npm start -- --events DIR', () => {
         `${dir}/2-broken.updated.json\n  FAIL not valid JSON: Unexpected end of JSON input\n`,
       );
       expect(stdout).toContain(
-        `${dir}/3-my-event.json\n  FAIL not named <n>-<what>.<expected outcome or error name>.json`,
+        `${dir}/3-my-event.json\n  FAIL not named <n>-<what>.<expected outcome or error name, one per record joined by +>.json`,
       );
       expect(stdout).toContain('1 of 3 events did what their file names say');
     } finally {
@@ -147,6 +174,25 @@ describe('npm run invoke', () => {
     expect(stderr).toMatch(
       /^InvalidCompletionEvent: invalid completion event: sliceId: must be a UUID/,
     );
+  });
+
+  it('runs a batch from the buffer, shows each record, and exits 1 when one failed', async () => {
+    const { code, stdout, stderr } = await node(
+      'tools/invoke.ts',
+      'events/10-sqs-batch.updated+InvalidCompletionEvent+SliceUpdateConflict.json',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.filter((line) => !line.startsWith(' '))).toEqual([
+      'batch of 3, answered {"batchItemFailures":[{"itemIdentifier":"4e5f6a7b-8c9d-4e0f-9a1b-3c4d5e6f7a8b"}]}',
+      'record 1  processed     updated',
+      'record 2  dead-lettered InvalidCompletionEvent: invalid completion event: body: must be JSON',
+      expect.stringMatching(
+        /^record 3 {2}handed back {3}SliceUpdateConflict; in batchItemFailures, visible again in [23] s$/,
+      ),
+      'metrics: 1 updated, 0 unchanged, 0 stale, 2 failed (InvalidCompletionEvent, SliceUpdateConflict); 0 retries, 5 conflicts, 1 cold start',
+    ]);
   });
 
   describe('against a real Kodexa', () => {

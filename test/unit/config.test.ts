@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '#functions/slice-completion/config.ts';
+import { readBufferConfig, readConfig } from '#functions/slice-completion/config.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
 const required = {
@@ -106,5 +106,57 @@ describe('readConfig', () => {
   ])('%o fails naming the variable', (env, message) => {
     const thrown = thrownBy(() => readConfig(env));
     expect(thrown).toMatchObject({ name: 'ConfigurationError', message });
+  });
+});
+
+describe('readBufferConfig', () => {
+  const buffer = {
+    BUFFER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/SliceCompletion-Buffer',
+    BUFFER_DEAD_LETTER_QUEUE_URL:
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/SliceCompletion-BufferDeadLetterQueue',
+    BUFFER_MAX_RECEIVE_COUNT: ' 20 ',
+  };
+
+  it('reads the buffer, its dead-letter queue and its maxReceiveCount', () => {
+    expect(readBufferConfig(buffer)).toEqual({
+      queueUrl: buffer.BUFFER_QUEUE_URL,
+      deadLetterQueueUrl: buffer.BUFFER_DEAD_LETTER_QUEUE_URL,
+      maxReceiveCount: 20,
+    });
+  });
+
+  it.each([
+    [
+      {},
+      [
+        'BUFFER_QUEUE_URL is required',
+        'BUFFER_DEAD_LETTER_QUEUE_URL is required',
+        'BUFFER_MAX_RECEIVE_COUNT is required',
+      ],
+    ],
+    [
+      { ...buffer, BUFFER_QUEUE_URL: 'SliceCompletion-Buffer' },
+      ['BUFFER_QUEUE_URL must be a queue URL'],
+    ],
+    [
+      { ...buffer, BUFFER_DEAD_LETTER_QUEUE_URL: ' ' },
+      ['BUFFER_DEAD_LETTER_QUEUE_URL is required'],
+    ],
+    [
+      { ...buffer, BUFFER_MAX_RECEIVE_COUNT: '0' },
+      ['BUFFER_MAX_RECEIVE_COUNT must be an integer >= 1, got "0"'],
+    ],
+    [
+      { ...buffer, BUFFER_MAX_RECEIVE_COUNT: 'ten' },
+      ['BUFFER_MAX_RECEIVE_COUNT must be an integer >= 1, got "ten"'],
+    ],
+  ])('%o fails naming the variable', (env, messages) => {
+    const thrown = thrownBy(() => readBufferConfig(env));
+    expect(thrown).toMatchObject({ name: 'ConfigurationError' });
+    for (const message of messages) expect(thrown.message).toContain(message);
+  });
+
+  it('is not needed by readConfig', () => {
+    expect(() => readConfig(required)).not.toThrow();
   });
 });

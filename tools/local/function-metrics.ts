@@ -78,6 +78,21 @@ function metricValues(
   );
 }
 
+/**
+ * What each completion the documents report came to: an outcome (`updated`, `unchanged`, `stale`)
+ * or the name of the error it failed with, once for each, in sorted order.
+ */
+export function completionOutcomes(documents: EmfDocument[]): string[] {
+  const outcomes = Object.entries(OUTCOME_METRICS);
+  return metricValues(documents)
+    .flatMap(({ name, value, dimensions }) => {
+      const outcome = outcomes.find(([, metric]) => metric === name)?.[0];
+      const label = name === FAILURE_METRIC ? (dimensions[ERROR_NAME_DIMENSION] ?? '?') : outcome;
+      return label ? Array.from({ length: value }, () => label) : [];
+    })
+    .sort();
+}
+
 /** e.g. `metrics: 4 updated, 1 unchanged, 1 stale, 1 failed (InvalidCompletionEvent); 0 retries, 0 conflicts, 1 cold start` */
 export function metricsSummary(documents: EmfDocument[]): string {
   const values = metricValues(documents);

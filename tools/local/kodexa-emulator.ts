@@ -19,7 +19,8 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
 
 /**
  * What the next matching request gets instead of (or before) normal handling; `method` limits a
- * fault to GETs or to PUTs. One switch per answer Kodexa documents, or per way its network fails:
+ * fault to GETs or to PUTs, `sliceId` to one slice; a `persistent` fault serves every matching
+ * request until cleared. One switch per answer Kodexa documents, or per way its network fails:
  * - `{ status, body?, headers? }`: exactly this answer, whatever the request (429 with Retry-After,
  *   5xx, 400, 204, ...), the body as JSON;
  * - `{ status, text }`: the same with a body that is not JSON (a proxy's HTML error page, say);
@@ -34,7 +35,7 @@ export type Slice = Record<string, unknown> & { id: string; changeSequence: numb
  * - `{ reset: true }`: the connection reset without an answer, logged with status 0;
  * - `{ concurrentWrite }`: another writer stores these fields just before the request is handled.
  */
-export type Fault = { method?: 'GET' | 'PUT' } & (
+export type Fault = { method?: 'GET' | 'PUT'; sliceId?: string; persistent?: true } & (
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | { redirect: 301 | 302 | 303 | 307 | 308; location: string }
   | { status: number; text: string }
@@ -121,9 +122,14 @@ export async function startKodexaEmulator(
     const springError = (status: number, error: string, message: string) =>
       answer(status, { timestamp: new Date().toISOString(), status, error, message, path });
 
-    const faultAt = faults.findIndex((f) => !f.method || f.method === method);
-    const fault = faultAt >= 0 ? faults.splice(faultAt, 1)[0] : undefined;
     const match = SLICE_PATH.exec(path);
+    const faultAt = faults.findIndex(
+      (f) =>
+        (!f.method || f.method === method) &&
+        (!f.sliceId || (match?.[1] && decodeURIComponent(match[1])) === f.sliceId),
+    );
+    const fault = faults[faultAt];
+    if (fault && !fault.persistent) faults.splice(faultAt, 1);
     if (fault && 'reset' in fault) {
       unanswered();
       req.socket.resetAndDestroy();

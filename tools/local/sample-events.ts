@@ -1,16 +1,22 @@
 // Sample events: files named <n>-<what>.<expected outcome or error name>.json, so that the name
-// says what the function should do with the event (`npm start` checks it; tests pick by it).
+// says what the function should do with the event (`npm start` checks it; tests pick by it). A
+// batch from the SQS buffer says it for each of its records in turn, joined by `+`:
+// 10-sqs-batch.updated+InvalidCompletionEvent+KodexaUnavailable.json.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isSqsEvent } from '../../functions/slice-completion/sqs-event.ts';
 import { root } from '../../infra/paths.ts';
 import { CannotRun } from '../cli.ts';
 
-const NAMING_RULE = '<n>-<what>.<expected outcome or error name>.json';
-const NAMED = /^\d+-[^.]+\.(\w+)\.json$/;
+const NAMING_RULE = '<n>-<what>.<expected outcome or error name, one per record joined by +>.json';
+const NAMED = /^\d+-[^.]+\.(\w+(?:\+\w+)*)\.json$/;
 
 export interface SampleEvent {
   file: string;
-  /** An outcome (`updated`, `unchanged`, `stale`) or the name of the error it is rejected with. */
+  /**
+   * An outcome (`updated`, `unchanged`, `stale`) or the name of the error it is rejected with; for
+   * a batch, one for each record, joined by `+`.
+   */
   expected: string;
   event: unknown;
 }
@@ -62,8 +68,18 @@ function readSampleEvent(dir: string, file: string): SampleEvent | UnusableFile 
   }
 }
 
-/** The sample events in events/; a file there that cannot be run is a mistake in the project. */
+/** The samples in events/ that are one completion each (not batches from the buffer). */
 export function sampleEvents(): SampleEvent[] {
+  return samples().filter((sample) => !isSqsEvent(sample.event));
+}
+
+/** The samples in events/ that are batches from the SQS buffer. */
+export function sampleBatches(): SampleEvent[] {
+  return samples().filter((sample) => isSqsEvent(sample.event));
+}
+
+/** Every sample in events/; a file there that cannot be run is a mistake in the project. */
+function samples(): SampleEvent[] {
   return readSampleEvents(`${root}events`).map((sample) => {
     if ('problem' in sample) throw new Error(`events/${sample.file}: ${sample.problem}`);
     return sample;

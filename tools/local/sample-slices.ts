@@ -1,4 +1,11 @@
-import type { Slice } from './kodexa-emulator.ts';
+import type { Fault, Slice } from './kodexa-emulator.ts';
+
+/**
+ * The sample slice that another writer changes before each of our writes, locally, so that a
+ * completion for it fails for a reason that may pass (SliceUpdateConflict) and goes back to the
+ * buffer: the transient failure in the sample batch.
+ */
+export const CONTESTED_SLICE_ID = '0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b';
 
 /** Slices as Kodexa holds them while their pipeline Lambdas run; the files in events/ report on them. */
 export function sampleSlices(): Slice[] {
@@ -27,5 +34,19 @@ export function sampleSlices(): Slice[] {
     running('e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b', 4, '2026-11-28T10:00:15.000Z'),
     running('5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f', 5, '2026-11-28T10:00:20.000Z'),
     running('a7b8c9d0-e1f2-4a3b-9c4d-5e6f7a8b9c0d', 6, '2026-11-28T10:00:25.000Z'),
+    running('6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c', 7, '2026-11-28T10:00:30.000Z'),
+    running(CONTESTED_SLICE_ID, 8, '2026-11-28T10:00:35.000Z'),
+  ];
+}
+
+/** What `npm start` and `npm run invoke` have the emulator do to the sample slices. */
+export function sampleFaults(): Fault[] {
+  return [
+    {
+      sliceId: CONTESTED_SLICE_ID,
+      method: 'PUT',
+      persistent: true,
+      concurrentWrite: { assignee: { name: 'another writer' } },
+    },
   ];
 }

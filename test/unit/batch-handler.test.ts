@@ -1,0 +1,381 @@
+// The handler's path for batches from the SQS buffer, loaded from the sources into this process
+// (so that mutation testing sees it), against Kodexa, Secrets Manager and SQS on loopback: records
+// received from the local buffer through the real SQS client, as Lambda hands them over. Each test
+// gets a container of its own (a fresh module instance), as the per-container gate is shared state.
+import { randomUUID } from 'node:crypto';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { completionOutcomes, type EmfDocument } from '#tools/local/function-metrics.ts';
+import type { Slice } from '#tools/local/kodexa-emulator.ts';
+import { type Handler, lambdaContext } from '#tools/local/lambda-runtime.ts';
+import {
+  BUFFER_DEAD_LETTER_QUEUE,
+  BUFFER_QUEUE,
+  type LocalServices,
+  startLocalServices,
+} from '#tools/local/local-services.ts';
+import { captureOutput } from '../support/capture-output.ts';
+import { lambdaRecord } from '../support/event-source-mapping.ts';
+
+let services: LocalServices;
+let sqs: SQSClient;
+const output = captureOutput();
+
+beforeAll(async () => {
+  services = await startLocalServices({ slices: [] });
+  sqs = new SQSClient({
+    region: 'us-east-1',
+    endpoint: services.sqs.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+});
+afterAll(async () => {
+  sqs.destroy();
+  await services.close();
+});
+afterEach(() => {
+  output.clear();
+  services.kodexa.clearFaults();
+  services.sqs.messages(BUFFER_QUEUE).splice(0);
+  services.sqs.messages(BUFFER_DEAD_LETTER_QUEUE).splice(0);
+});
+
+/** A fresh container of the function from its sources, with these settings. */
+async function container(env: Record<string, string | undefined> = {}): Promise<Handler> {
+  for (const [name, value] of Object.entries({
+    ...services.env,
+    KODEXA_REQUEST_TIMEOUT_MS: '1000',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...env,
+  })) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  vi.resetModules();
+  return ((await import('#functions/slice-completion/index.ts')) as { handler: Handler }).handler;
+}
+
+function seedSlice(fields: Record<string, unknown> = {}): Slice {
+  const slice: Slice = { id: randomUUID(), changeSequence: 1, status: 'RUNNING', ...fields };
+  services.kodexa.slices.set(slice.id, structuredClone(slice));
+  return slice;
+}
+
+const completion = (sliceId: string) =>
+  JSON.stringify({ sliceId, lambdaRequestId: randomUUID(), outputEvent: { pages: 3 } });
+
+/**
+ * The bodies sent to the local buffer and received from it, as Lambda's event source mapping does;
+ * `receivedBefore` times already.
+ */
+async function batchOf(bodies: string[], { receivedBefore = 0 } = {}): Promise<SQSEvent> {
+  for (const body of bodies) services.sqs.send(BUFFER_QUEUE, body);
+  for (const message of services.sqs.messages(BUFFER_QUEUE)) message.receiveCount = receivedBefore;
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: services.sqs.queueUrl(BUFFER_QUEUE),
+      MaxNumberOfMessages: 10,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  expect(Messages.map((message) => message.Body)).toEqual(bodies);
+  return {
+    Records: Messages.map((message) => lambdaRecord(message, services.sqs.queueArn(BUFFER_QUEUE))),
+  };
+}
+
+async function answer(handler: Handler, event: SQSEvent): Promise<string[]> {
+  const response = (await handler(event, lambdaContext())) as SQSBatchResponse;
+  return response.batchItemFailures.map((failure) => failure.itemIdentifier);
+}
+
+const deadLettered = () =>
+  services.sqs
+    .messages(BUFFER_DEAD_LETTER_QUEUE)
+    .map(({ body, attributes }) => ({ body, attributes }));
+
+/** Seconds until the message is visible in the buffer again. */
+const hiddenFor = (messageId: string) => {
+  const message = services.sqs.messages(BUFFER_QUEUE).find((m) => m.messageId === messageId);
+  return ((message?.invisibleUntil ?? 0) - Date.now()) / 1000;
+};
+
+const outcomes = () => completionOutcomes(output.metricLines() as EmfDocument[]);
+const completionLines = () =>
+  output.logLines().filter((line) => String(line.message).startsWith('slice completion'));
+
+describe('a batch from the buffer', () => {
+  it('completes each record, dead-letters those no retry can fix and hands back the others', async () => {
+    const handler = await container();
+    const updated = seedSlice();
+    const unbindable = seedSlice({ sliceOrder: 'first' });
+    const contested = seedSlice();
+    services.kodexa.inject({
+      sliceId: contested.id,
+      method: 'PUT',
+      persistent: true,
+      concurrentWrite: { owner: 'someone else' },
+    });
+    const bodies = [
+      completion(updated.id),
+      '{"sliceId": "not closed',
+      completion(randomUUID()),
+      completion(unbindable.id),
+      completion(contested.id),
+    ];
+    const event = await batchOf(bodies);
+    const ids = event.Records.map((record) => record.messageId);
+
+    expect(await answer(handler, event)).toEqual([ids[4]]);
+    expect(services.kodexa.slices.get(updated.id)).toMatchObject({ outputEvent: { pages: 3 } });
+    expect(deadLettered()).toEqual([
+      {
+        body: bodies[1],
+        attributes: {
+          ErrorName: 'InvalidCompletionEvent',
+          ErrorMessage: 'invalid completion event: body: must be JSON (it is not, at character 23)',
+        },
+      },
+      {
+        body: bodies[2],
+        attributes: {
+          ErrorName: 'SliceNotFound',
+          ErrorMessage: expect.stringMatching(/^slice [\w-]+ was not found in Kodexa/),
+        },
+      },
+      {
+        body: bodies[3],
+        attributes: {
+          ErrorName: 'KodexaRequestRejected',
+          ErrorMessage: expect.stringContaining('Kodexa answered 400'),
+        },
+      },
+    ]);
+    // handed back after its first receive: 2 s, or up to half as long again
+    expect(hiddenFor(ids[4] as string)).toBeGreaterThan(1.5);
+    expect(hiddenFor(ids[4] as string)).toBeLessThanOrEqual(3);
+    expect(outcomes()).toEqual([
+      'InvalidCompletionEvent',
+      'KodexaRequestRejected',
+      'SliceNotFound',
+      'SliceUpdateConflict',
+      'updated',
+    ]);
+  });
+
+  it('reads the secret once for a whole batch on a cold container, and once again on a rotated key', async () => {
+    const handler = await container();
+    const reads = () => [...services.secrets.reads.values()].reduce((a, b) => a + b, 0);
+    const before = reads();
+    const slices = Array.from({ length: 8 }, () => seedSlice());
+    expect(await answer(handler, await batchOf(slices.map((s) => completion(s.id))))).toEqual([]);
+    expect(reads() - before).toBe(1);
+
+    const key = services.kodexa.apiKey;
+    services.rotateApiKey('rotated-local-key');
+    try {
+      expect(await answer(handler, await batchOf(slices.map((s) => completion(s.id))))).toEqual([]);
+      expect(reads() - before).toBe(2);
+    } finally {
+      services.rotateApiKey(key);
+    }
+  });
+
+  it('writes one log line per record, with its message id and receive count and what became of it', async () => {
+    const handler = await container();
+    const slice = seedSlice();
+    const contested = seedSlice();
+    services.kodexa.inject({
+      sliceId: contested.id,
+      method: 'PUT',
+      persistent: true,
+      concurrentWrite: {},
+    });
+    const body = completion(slice.id);
+    const first = await batchOf([body, 'not json', completion(contested.id)]);
+    await answer(handler, first);
+    services.sqs.messages(BUFFER_QUEUE).splice(0);
+    const second = await batchOf([body]);
+    await answer(handler, second);
+    const [ok, invalid, conflict, again] = [...first.Records, ...second.Records].map(
+      (record) => record.messageId,
+    );
+
+    const lines = completionLines().map(
+      ({ message, messageId, receiveCount, outcome, ...rest }) => ({
+        message,
+        messageId,
+        receiveCount,
+        outcome,
+        deadLettered: rest.deadLettered,
+        handedBack: rest.handedBack,
+        error: (rest.error as { name?: string } | undefined)?.name,
+      }),
+    );
+    // in the order the records finished: they run at once
+    const byRecord = [ok, invalid, conflict, again].map((id) =>
+      lines.find((l) => l.messageId === id),
+    );
+    expect(lines).toHaveLength(4);
+    expect(byRecord).toEqual([
+      { message: 'slice completion reported', messageId: ok, receiveCount: 1, outcome: 'updated' },
+      {
+        message: 'slice completion failed',
+        messageId: invalid,
+        receiveCount: 1,
+        deadLettered: true,
+        error: 'InvalidCompletionEvent',
+      },
+      {
+        message: 'slice completion failed',
+        messageId: conflict,
+        receiveCount: 1,
+        handedBack: { visibilitySeconds: expect.any(Number) },
+        error: 'SliceUpdateConflict',
+      },
+      {
+        message: 'slice completion reported',
+        messageId: again,
+        receiveCount: 1,
+        outcome: 'unchanged',
+      },
+    ]);
+  });
+
+  it('holds every request of the container when Kodexa answers 429 with Retry-After, and hands the records back until then', async () => {
+    const handler = await container();
+    const limited = seedSlice();
+    const others = [seedSlice(), seedSlice()];
+    services.kodexa.inject({
+      sliceId: limited.id,
+      persistent: true,
+      status: 429,
+      headers: { 'retry-after': '30' },
+    });
+    const first = await batchOf([completion(limited.id)]);
+    expect(await answer(handler, first)).toEqual([first.Records[0]?.messageId]);
+    expect(hiddenFor(first.Records[0]?.messageId as string)).toBeGreaterThan(29);
+
+    const requests = services.kodexa.requests.length;
+    services.sqs.messages(BUFFER_QUEUE).splice(0);
+    const second = await batchOf(others.map((slice) => completion(slice.id)));
+    const ids = second.Records.map((record) => record.messageId);
+    expect((await answer(handler, second)).sort()).toEqual([...ids].sort());
+    expect(services.kodexa.requests.length).toBe(requests);
+    for (const id of ids) expect(hiddenFor(id)).toBeGreaterThan(28);
+  });
+
+  it('dead-letters a transient failure on its last receive, with its error, as SQS would not', async () => {
+    const handler = await container({ BUFFER_MAX_RECEIVE_COUNT: '3' });
+    const slice = seedSlice();
+    services.kodexa.inject({
+      sliceId: slice.id,
+      persistent: true,
+      status: 429,
+      headers: { 'retry-after': '30' },
+    });
+    const body = completion(slice.id);
+    const event = await batchOf([body], { receivedBefore: 2 });
+    expect(event.Records[0]?.attributes.ApproximateReceiveCount).toBe('3');
+
+    expect(await answer(handler, event)).toEqual([]);
+    expect(deadLettered()).toEqual([
+      {
+        body,
+        attributes: {
+          ErrorName: 'KodexaUnavailable',
+          ErrorMessage: expect.stringContaining('HTTP 429'),
+        },
+      },
+    ]);
+  });
+
+  it('keeps a record whose dead-lettering fails, to be delivered again, and says why', async () => {
+    const handler = await container({
+      BUFFER_DEAD_LETTER_QUEUE_URL: services.sqs
+        .queueUrl('no-such-queue')
+        .replace('no-such', 'gone'),
+    });
+    const event = await batchOf(['not json']);
+    expect(await answer(handler, event)).toEqual([event.Records[0]?.messageId]);
+    expect(deadLettered()).toEqual([]);
+    const [line] = completionLines();
+    expect(line).toMatchObject({
+      message: 'slice completion failed',
+      error: { name: 'InvalidCompletionEvent' },
+      deadLettered: false,
+      deadLetterError: { name: 'QueueDoesNotExist' },
+    });
+  });
+
+  it('answers when the visibility of the records handed back cannot be set; they come back later', async () => {
+    const handler = await container({
+      BUFFER_QUEUE_URL: services.sqs.queueUrl('no-such-queue').replace('no-such', 'gone'),
+    });
+    const contested = seedSlice();
+    services.kodexa.inject({
+      sliceId: contested.id,
+      method: 'PUT',
+      persistent: true,
+      concurrentWrite: {},
+    });
+    const event = await batchOf([completion(contested.id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event)).toEqual([id]);
+    // still hidden for the buffer's own visibility timeout
+    expect(hiddenFor(id)).toBeGreaterThan(300);
+    expect(output.logLines()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not set the visibility of the completions handed back',
+      }),
+    );
+  });
+
+  it('answers a batch whose every record failed, naming each', async () => {
+    const handler = await container();
+    const contested = seedSlice();
+    services.kodexa.inject({
+      sliceId: contested.id,
+      method: 'PUT',
+      persistent: true,
+      concurrentWrite: {},
+    });
+    const event = await batchOf([completion(contested.id), completion(contested.id)]);
+    expect((await answer(handler, event)).sort()).toEqual(
+      event.Records.map((record) => record.messageId).sort(),
+    );
+  });
+
+  it('fails every record with ConfigurationError without the buffer settings; a direct invocation still works', async () => {
+    const handler = await container({
+      BUFFER_QUEUE_URL: undefined,
+      BUFFER_DEAD_LETTER_QUEUE_URL: undefined,
+      BUFFER_MAX_RECEIVE_COUNT: undefined,
+    });
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id), 'not json']);
+    expect((await answer(handler, event)).sort()).toEqual(
+      event.Records.map((record) => record.messageId).sort(),
+    );
+    expect(services.kodexa.requests.filter((r) => r.path.endsWith(slice.id))).toEqual([]);
+    for (const line of completionLines()) {
+      expect(line).toMatchObject({
+        error: {
+          name: 'ConfigurationError',
+          message:
+            'BUFFER_QUEUE_URL is required; BUFFER_DEAD_LETTER_QUEUE_URL is required; BUFFER_MAX_RECEIVE_COUNT is required',
+        },
+        handedBack: true,
+      });
+    }
+    expect(outcomes()).toEqual(['ConfigurationError', 'ConfigurationError']);
+
+    const direct = await handler(
+      { sliceId: slice.id, lambdaRequestId: randomUUID() },
+      lambdaContext(),
+    );
+    expect(direct).toMatchObject({ sliceId: slice.id, outcome: 'updated' });
+  });
+});
