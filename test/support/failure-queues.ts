@@ -1,5 +1,5 @@
-// The deployed stack's surroundings on loopback, for `npm run failures`: its two queues (the SQS
-// endpoint), the function (the Lambda endpoint running the built bundle, one warm container,
+// The deployed stack's surroundings on loopback, for `npm run failures`: its three dead-letter
+// queues (the SQS endpoint), the function (the Lambda endpoint running the built bundle, one warm container,
 // against the Kodexa emulator and the Secrets Manager endpoint) and the stack's outputs (the
 // CloudFormation endpoint). The real AWS SDK reaches each through its AWS_ENDPOINT_URL_* variable.
 
@@ -15,6 +15,7 @@ import { type SqsEndpoint, startSqsEndpoint } from './sqs-endpoint.ts';
 export const STACK_NAME = 'SliceCompletion';
 export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';
 export const TARGET_DLQ = 'SliceCompletion-TargetDeadLetterQueue';
+export const BUFFER_DLQ = 'SliceCompletion-BufferDeadLetterQueue';
 
 export interface FailureQueues {
   services: LocalServices;
@@ -23,6 +24,7 @@ export interface FailureQueues {
   cloudFormation: CloudFormationEndpoint;
   onFailureQueueUrl: string;
   targetDlqUrl: string;
+  bufferDlqUrl: string;
   /** What the tool needs: region, credentials and the three endpoints. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -38,9 +40,11 @@ export async function startFailureQueues(
   const sqs = await startSqsEndpoint();
   const onFailureQueueUrl = sqs.queueUrl(ON_FAILURE_QUEUE);
   const targetDlqUrl = sqs.queueUrl(TARGET_DLQ);
+  const bufferDlqUrl = sqs.queueUrl(BUFFER_DLQ);
   const cloudFormation = await startCloudFormationEndpoint({
     [STACK_NAME]: {
       FunctionArn: lambda.functionArn,
+      BufferDeadLetterQueueUrl: bufferDlqUrl,
       TargetDeadLetterQueueUrl: targetDlqUrl,
       OnFailureQueueUrl: onFailureQueueUrl,
     },
@@ -61,6 +65,7 @@ export async function startFailureQueues(
     cloudFormation,
     onFailureQueueUrl,
     targetDlqUrl,
+    bufferDlqUrl,
     env,
     close: async () => {
       await Promise.all([services.close(), sqs.close(), lambda.close(), cloudFormation.close()]);

@@ -11,6 +11,8 @@ export interface QueuedMessage {
   body: string;
   /** String message attributes, as EventBridge sets ERROR_CODE and friends on a target DLQ. */
   attributes: Record<string, string>;
+  /** System attributes SQS itself sets, such as DeadLetterQueueSourceArn after a redrive. */
+  systemAttributes: Record<string, string>;
   sentAt: number;
   receiveCount: number;
   /** Epoch ms until which a receive hid it; 0 when visible. */
@@ -25,7 +27,13 @@ export interface SqsEndpoint {
   send(
     queueName: string,
     body: string,
-    options?: { attributes?: Record<string, string>; sentAt?: number },
+    options?: {
+      attributes?: Record<string, string>;
+      systemAttributes?: Record<string, string>;
+      sentAt?: number;
+      /** Receives before this one, as a message redriven from another queue has. */
+      receiveCount?: number;
+    },
   ): string;
   /** The queue's messages as SQS holds them now. */
   messages(queueName: string): QueuedMessage[];
@@ -129,6 +137,7 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
         const attributes = pick(message.attributes, attributeNames);
         const system = pick(
           {
+            ...message.systemAttributes,
             SentTimestamp: String(message.sentAt),
             ApproximateReceiveCount: String(message.receiveCount),
           },
@@ -227,8 +236,9 @@ export async function startSqsEndpoint(): Promise<SqsEndpoint> {
         messageId,
         body,
         attributes: options.attributes ?? {},
+        systemAttributes: options.systemAttributes ?? {},
         sentAt: options.sentAt ?? Date.now(),
-        receiveCount: 0,
+        receiveCount: options.receiveCount ?? 0,
         invisibleUntil: 0,
       });
       return messageId;
