@@ -117,13 +117,20 @@ const DEFAULT_BATCH_SIZE = 10;
  */
 const VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT = 6;
 /**
- * Receives before SQS moves a message to the buffer DLQ: 60 x a 6-minute visibility timeout is
- * 6 hours of retries, as long as Lambda keeps an asynchronous event, long enough to ride out a
- * Kodexa outage. The function dead-letters what no retry can fix at once.
+ * Receives before a message leaves the buffer for its DLQ, long enough to ride out a Kodexa
+ * outage of hours. Between receives a message waits the time the function sets when it hands it
+ * back (2 s doubling to 15 minutes), or the visibility timeout when it could not (a crash, a
+ * timeout): 60 receives are about 13 hours of retries, and at least 6 (59 x 6 minutes). The
+ * function dead-letters what no retry can fix at its first receive, and the last one itself.
  */
 const BUFFER_MAX_RECEIVE_COUNT = 60;
-/** SQS's longest: a message waits through an outage of the mapping, the alarm fires long before. */
-const QUEUE_RETENTION = Duration.days(14);
+/**
+ * A message waits in the buffer through a stalled mapping (the age alarm fires after 15
+ * minutes) for a week. Shorter than a DLQ's 14 days, as AWS advises: SQS keeps a message's
+ * original enqueue time when it moves it to the DLQ, so it has at least 7 days there.
+ */
+const BUFFER_RETENTION = Duration.days(7);
+const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /**
  * Lambda's handling of direct asynchronous invocations (`Event` invokes, destinations set to
@@ -193,14 +200,14 @@ export class SliceCompletion extends Construct {
     this.bufferDeadLetterQueue = new sqs.Queue(this, 'BufferDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: QUEUE_RETENTION,
+      retentionPeriod: DEAD_LETTER_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(0);
     this.buffer = new sqs.Queue(this, 'Buffer', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: QUEUE_RETENTION,
+      retentionPeriod: BUFFER_RETENTION,
       visibilityTimeout: Duration.seconds(
         VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT * FUNCTION_TIMEOUT.toSeconds() +
           maxBatchingWindow.toSeconds(),
