@@ -44,7 +44,7 @@ export interface SliceCompletionProps {
   readonly completionEventSources?: string[];
   /**
    * Pipeline Lambdas whose on-success/on-failure destination is `eventBus`: their destination
-   * records are delivered to the function.
+   * records go to the buffer.
    * @default none
    */
   readonly pipelineFunctionArns?: string[];
