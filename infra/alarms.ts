@@ -29,6 +29,9 @@ export interface AlarmsProps {
   readonly function: lambda.IFunction;
   /** Where the function writes its own metrics (one per stage). */
   readonly metricsNamespace: string;
+  /** The SQS buffer every asynchronous completion goes through. */
+  readonly buffer: sqs.IQueue;
+  readonly bufferDeadLetterQueue: sqs.IQueue;
   readonly targetDeadLetterQueue: sqs.IQueue;
   readonly onFailureQueue: sqs.IQueue;
   /** The EventBridge rules that deliver to the function. */
@@ -54,6 +57,13 @@ const FATAL_ERRORS = {
   [ConfigurationError.name]:
     "The function's settings (environment) are invalid: every completion fails.",
 };
+
+/**
+ * A burst drains in minutes even against a rate-limited Kodexa; an older message means the
+ * mapping is stalled or too slow. SQS's age leaves out messages received more than 3 times,
+ * so records being retried do not keep this alarm on.
+ */
+const BUFFER_AGE_ALARM_THRESHOLD = Duration.minutes(15);
 
 /** A percentile of a quiet period can rest on one slow slice: it must stay high for 15 minutes. */
 const COMPLETION_LAG_ALARM_PERIODS = 3;
@@ -120,12 +130,33 @@ export function sliceCompletionAlarms(scope: Construct, props: AlarmsProps): clo
       'Lambda stopped retrying asynchronous events (retries exhausted, or older than 6 hours). AWS counts here the events it sent to the on-failure queue too: each is there, unless DestinationDeliveryFailuresAlarm fires as well.',
       list,
     ),
+    new cloudwatch.Alarm(scope, 'BufferAgeAlarm', {
+      alarmDescription: describe(
+        stack,
+        'BufferAgeAlarm',
+        `The oldest completion in the buffer has waited over ${BUFFER_AGE_ALARM_THRESHOLD.toHumanString()}: the buffer is not draining (the event source mapping disabled or throttled, or the function failing before it reaches Kodexa).`,
+        `${smoke}; then look at the dashboard's buffer row and the mapping's state (aws lambda list-event-source-mappings)`,
+      ),
+      metric: props.buffer.metricApproximateAgeOfOldestMessage({ period: PERIOD }),
+      threshold: BUFFER_AGE_ALARM_THRESHOLD.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    atOnce(
+      scope,
+      'BufferDeadLetterQueueAlarm',
+      stack,
+      props.bufferDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD }),
+      'Completions from the buffer wait in its dead-letter queue: failed for good (ErrorName says why) or past every retry.',
+      `${list}; fix the cause, then npm run failures -- replay --stack ${stack}`,
+    ),
     atOnce(
       scope,
       'TargetDeadLetterQueueAlarm',
       stack,
       props.targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD }),
-      'Events that EventBridge could not deliver to the function wait in the target DLQ.',
+      'Events that EventBridge could not deliver to the buffer wait in the target DLQ.',
       `${list}; fix the cause, then npm run failures -- replay --stack ${stack}`,
     ),
     atOnce(

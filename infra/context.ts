@@ -1,6 +1,7 @@
 // Reads the CDK context (`-c key=value` or cdk.json) that configures the stack, and reports every
 // problem at once, each naming its key, so one failed synth says all that is wrong.
 import type { Node } from 'constructs';
+import { DEFAULT_MAX_CONCURRENCY } from './slice-completion.ts';
 
 /** Wrong `-c` values: the CLI shows its message alone, as there is nothing in the stack to read. */
 export class InvalidContext extends Error {
@@ -18,6 +19,9 @@ export interface SliceCompletionContext {
   readonly alarmTopicArn?: string;
   readonly alarmEmail?: string;
   readonly reservedConcurrency?: number;
+  readonly maxConcurrency?: number;
+  readonly batchSize?: number;
+  readonly maxBatchingWindowSeconds?: number;
   readonly schemaRegistryName?: string;
   readonly completionLagAlarmMs?: number;
   readonly memorySize?: number;
@@ -62,6 +66,16 @@ export function readContext(node: Node): SliceCompletionContext {
       .map((value) => value.trim())
       .filter(Boolean);
     return values?.length ? values : undefined;
+  };
+  /** An integer from min to max; undefined when not given, or wrong (and then a problem). */
+  const integer = (key: string, min: number, max: number, unit = ''): number | undefined => {
+    const given = text(key);
+    const value = Number(given);
+    if (given === undefined || (Number.isSafeInteger(value) && value >= min && value <= max)) {
+      return given === undefined ? undefined : value;
+    }
+    problems.push(`${key} must be an integer from ${min} to ${max}${unit}, got "${given}"`);
+    return undefined;
   };
 
   const stage = text('stage');
@@ -131,11 +145,32 @@ export function readContext(node: Node): SliceCompletionContext {
 
   const concurrency = text('reservedConcurrency');
   const reservedConcurrency = concurrency === undefined ? undefined : Number(concurrency);
-  if (
+  const reservedIsValid =
     reservedConcurrency !== undefined &&
-    !(Number.isSafeInteger(reservedConcurrency) && reservedConcurrency >= 1)
-  ) {
+    Number.isSafeInteger(reservedConcurrency) &&
+    reservedConcurrency >= 1;
+  if (reservedConcurrency !== undefined && !reservedIsValid) {
     problems.push(`reservedConcurrency must be an integer >= 1, got "${concurrency}"`);
+  }
+
+  // The buffer's event source mapping, within the ranges Lambda accepts. A batch of more than 10
+  // would need a batching window, and would put more completions behind one 60 s timeout.
+  const maxConcurrency = integer('maxConcurrency', 2, 1000);
+  const batchSize = integer('batchSize', 1, 10);
+  const maxBatchingWindowSeconds = integer('maxBatchingWindowSeconds', 0, 300, ' (seconds)');
+  // Against the default when not given; not at all when given wrong (already a problem).
+  const mappingConcurrency =
+    text('maxConcurrency') === undefined ? DEFAULT_MAX_CONCURRENCY : maxConcurrency;
+  if (
+    reservedIsValid &&
+    mappingConcurrency !== undefined &&
+    reservedConcurrency < mappingConcurrency
+  ) {
+    problems.push(
+      `reservedConcurrency (${concurrency}) must be at least maxConcurrency (${mappingConcurrency}` +
+        `${maxConcurrency === undefined ? ', its default' : ''}): the buffer's event source ` +
+        'mapping does not count reserved concurrency, and its invokes beyond it are throttled',
+    );
   }
 
   // A name given is taken as it is; the default one is the stage's own.
@@ -195,6 +230,9 @@ export function readContext(node: Node): SliceCompletionContext {
     alarmTopicArn,
     alarmEmail,
     reservedConcurrency,
+    maxConcurrency,
+    batchSize,
+    maxBatchingWindowSeconds,
     schemaRegistryName: registryName === 'none' ? undefined : registryName,
     completionLagAlarmMs,
     memorySize,

@@ -1,6 +1,7 @@
 // The operator's view of slice-completion, one dashboard beside its alarms: what Lambda measures
 // of the function, what the function itself reports (its EMF metrics, named in
-// functions/slice-completion/metric-names.ts), and what waits in the two dead-letter queues.
+// functions/slice-completion/metric-names.ts), what waits in the buffer, and what waits in the
+// three dead-letter queues.
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +24,8 @@ export interface DashboardProps {
   /** Where the function writes its own metrics (one per stage). */
   readonly metricsNamespace: string;
   readonly function: lambda.IFunction;
+  readonly buffer: sqs.IQueue;
+  readonly bufferDeadLetterQueue: sqs.IQueue;
   readonly targetDeadLetterQueue: sqs.IQueue;
   readonly onFailureQueue: sqs.IQueue;
   readonly alarms: cloudwatch.IAlarm[];
@@ -53,9 +56,11 @@ export function sliceCompletionDashboard(
   const own = (name: string, statistic: string, label: string) =>
     functionMetric(namespace, name, statistic, label);
   const sum = cloudwatch.Stats.SUM;
+  const { buffer } = props;
   const queues = [
+    { queue: props.bufferDeadLetterQueue, label: 'buffer DLQ (failed for good or retries spent)' },
     { queue: props.targetDeadLetterQueue, label: 'target DLQ (EventBridge could not deliver)' },
-    { queue: props.onFailureQueue, label: 'on-failure queue (the function failed)' },
+    { queue: props.onFailureQueue, label: 'on-failure queue (a direct invoke failed)' },
   ];
   const graph = (title: string, left: cloudwatch.IMetric[], unit?: string) =>
     new cloudwatch.GraphWidget({
@@ -96,6 +101,23 @@ export function sliceCompletionDashboard(
         ]),
       ],
       [
+        graph('Buffer: messages', [
+          buffer.metricApproximateNumberOfMessagesVisible({ label: 'waiting' }),
+          buffer.metricApproximateNumberOfMessagesNotVisible({
+            label: 'in flight or waiting to be retried',
+          }),
+        ]),
+        graph(
+          'Buffer: age of oldest message',
+          [buffer.metricApproximateAgeOfOldestMessage({ label: 'age of oldest message' })],
+          's',
+        ),
+        graph('Buffer: sent and done', [
+          buffer.metricNumberOfMessagesSent({ label: 'sent (completions in)' }),
+          buffer.metricNumberOfMessagesDeleted({ label: 'deleted (completions done)' }),
+        ]),
+      ],
+      [
         graph('Outcomes', [
           own(OUTCOME_METRICS.updated, sum, 'updated'),
           own(OUTCOME_METRICS.unchanged, sum, 'unchanged (duplicate delivery)'),
@@ -121,13 +143,13 @@ export function sliceCompletionDashboard(
           'ms',
         ),
         graph(
-          'Messages waiting',
+          'Failed events waiting',
           queues.map(({ queue, label }) =>
             queue.metricApproximateNumberOfMessagesVisible({ label }),
           ),
         ),
         graph(
-          'Age of oldest message',
+          'Age of oldest failed event',
           queues.map(({ queue, label }) => queue.metricApproximateAgeOfOldestMessage({ label })),
           's',
         ),

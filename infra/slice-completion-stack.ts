@@ -43,6 +43,12 @@ export class SliceCompletionStack extends Stack {
       alarmEmail: context.alarmEmail,
       memorySize: context.memorySize,
       reservedConcurrency: context.reservedConcurrency,
+      maxConcurrency: context.maxConcurrency,
+      batchSize: context.batchSize,
+      maxBatchingWindow:
+        context.maxBatchingWindowSeconds === undefined
+          ? undefined
+          : Duration.seconds(context.maxBatchingWindowSeconds),
       schemaRegistryName: context.schemaRegistryName,
       completionLagAlarmThreshold:
         context.completionLagAlarmMs === undefined
@@ -51,19 +57,35 @@ export class SliceCompletionStack extends Stack {
     });
 
     new CfnOutput(this, 'FunctionArn', {
-      description: 'Invoke it, or set it as a pipeline Lambda on-success/on-failure destination',
+      description:
+        'Invoke it directly when the pipeline needs the answer; also what replay invokes',
       value: sliceCompletion.function.functionArn,
     });
+    new CfnOutput(this, 'BufferQueueUrl', {
+      description: 'SendMessage a completion (any of the three shapes) to it',
+      value: sliceCompletion.buffer.queueUrl,
+    });
+    new CfnOutput(this, 'BufferQueueArn', {
+      description:
+        'Set it as a pipeline Lambda on-success/on-failure destination; grant sqs:SendMessage on it',
+      value: sliceCompletion.buffer.queueArn,
+    });
+    new CfnOutput(this, 'BufferDeadLetterQueueUrl', {
+      description:
+        'Completions from the buffer that failed for good (attribute ErrorName) or past every retry',
+      value: sliceCompletion.bufferDeadLetterQueue.queueUrl,
+    });
     new CfnOutput(this, 'TargetDeadLetterQueueUrl', {
-      description: 'Events EventBridge could not deliver to the function',
+      description: 'Events EventBridge could not deliver to the buffer',
       value: sliceCompletion.targetDeadLetterQueue.queueUrl,
     });
     new CfnOutput(this, 'OnFailureQueueUrl', {
-      description: 'Events the function failed to process, with the error',
+      description: 'Events of direct asynchronous invokes the function failed, with the error',
       value: sliceCompletion.onFailureQueue.queueUrl,
     });
     new CfnOutput(this, 'DashboardUrl', {
-      description: 'The CloudWatch dashboard: invocations, outcomes, failures, lag, queues, alarms',
+      description:
+        'The CloudWatch dashboard: invocations, buffer, outcomes, failures, lag, queues, alarms',
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${sliceCompletion.dashboard.dashboardName}`,
     });
     new CfnOutput(this, 'AlarmTopicArn', {

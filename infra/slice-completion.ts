@@ -1,8 +1,10 @@
-// The slice-completion Lambda, the two ways events reach it (EventBridge rules; direct or
-// destination invokes) and the two ways they can be lost, each caught in its own queue and
-// alarmed on: EventBridge could not deliver an event (target DLQ), or the function could not
-// process one (on-failure destination, which keeps the error). The alarms are in alarms.ts, the
-// saved Logs Insights queries in log-queries.ts.
+// The slice-completion Lambda and the ways events reach it: every asynchronous path (EventBridge
+// rules, SendMessage, Lambda destinations) through one SQS buffer that an event source mapping
+// reads with bounded concurrency, and direct invocation for pipelines that need an answer. Each
+// way an event can fail is caught in its own queue and alarmed on: EventBridge could not deliver
+// it (target DLQ), the function failed it for good or past every retry from the buffer (buffer
+// DLQ), or failed it on a direct asynchronous invoke (on-failure destination, with the error).
+// The alarms are in alarms.ts, the saved Logs Insights queries in log-queries.ts.
 import { readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -50,7 +52,7 @@ export interface SliceCompletionProps {
   readonly completionEventSources?: string[];
   /**
    * Pipeline Lambdas whose on-success/on-failure destination is `eventBus`: their destination
-   * records are delivered to the function.
+   * records go to the buffer.
    * @default none
    */
   readonly pipelineFunctionArns?: string[];
@@ -70,10 +72,30 @@ export interface SliceCompletionProps {
    */
   readonly memorySize?: number;
   /**
-   * Caps concurrent executions, and so concurrent writes to Kodexa.
+   * Caps concurrent executions of every path together (buffer, direct invokes). At least
+   * `maxConcurrency`: the event source mapping does not see reserved concurrency, and its
+   * invokes beyond it are throttled, which returns their messages to the buffer and uses up
+   * receives.
    * @default unreserved
    */
   readonly reservedConcurrency?: number;
+  /**
+   * The most concurrent invocations the buffer's event source mapping makes (2 to 1000). Kodexa
+   * sees at most `maxConcurrency` x `batchSize` requests in flight from the buffer.
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * The most messages in one invocation from the buffer (1 to 10 without a batching window).
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source mapping may gather messages before it invokes (up to 5 minutes);
+   * every completion can wait this long.
+   * @default none: invoked with what one poll returns
+   */
+  readonly maxBatchingWindow?: Duration;
   /**
    * Creates an EventBridge schema registry of this name, holding the schema of the
    * `Execution Slice Completed` event, from which pipeline authors download code bindings.
@@ -101,18 +123,50 @@ const DESTINATION_DETAIL_TYPES = [
 const FUNCTION_TIMEOUT = Duration.seconds(60);
 
 /**
- * Lambda's handling of asynchronous invocations (EventBridge, destinations), both at their
- * maximum: a failed event is retried twice, a minute and then two apart, before the on-failure
- * queue; and a throttled event (see `reservedConcurrency`) waits up to 6 hours, so a burst is
- * slowed down rather than moved to the on-failure queue.
+ * The buffer's event source mapping. 5 concurrent batches of 10: at most 50 requests in flight
+ * to Kodexa, which at a GET + PUT of 200 ms drains 5,000 completions in about 20 s, while using
+ * 5 of the account's 1,000 concurrent executions. No batching window: a burst fills batches
+ * anyway, and a lone completion is not kept waiting.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 5;
+const DEFAULT_BATCH_SIZE = 10;
+
+/**
+ * AWS's guidance for a queue read by Lambda: a visibility timeout of at least 6x the function
+ * timeout, room for the mapping to retry a throttled batch. Plus the batching window, during
+ * which the mapping already holds the messages it gathers.
+ */
+const VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT = 6;
+/**
+ * Receives before a message leaves the buffer for its DLQ, long enough to ride out a Kodexa
+ * outage of hours. Between receives a message waits the time the function sets when it hands it
+ * back (2 s doubling to 15 minutes), or the visibility timeout when it could not (a crash, a
+ * timeout): 60 receives are about 13 hours of retries, and at least 6 (59 x 6 minutes). The
+ * function dead-letters what no retry can fix at its first receive, and the last one itself.
+ */
+const BUFFER_MAX_RECEIVE_COUNT = 60;
+/**
+ * A message waits in the buffer through a stalled mapping (the age alarm fires after 15
+ * minutes) for a week. Shorter than a DLQ's 14 days, as AWS advises: SQS keeps a message's
+ * original enqueue time when it moves it to the DLQ, so it has at least 7 days there.
+ */
+const BUFFER_RETENTION = Duration.days(7);
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * Lambda's handling of direct asynchronous invocations (`Event` invokes, destinations set to
+ * the function rather than the buffer), both at their maximum: a failed event is retried twice,
+ * a minute and then two apart, before the on-failure queue; and a throttled event (see
+ * `reservedConcurrency`) waits up to 6 hours, so a burst is slowed down rather than moved to the
+ * on-failure queue.
  */
 const ASYNC_RETRY_ATTEMPTS = 2;
 const ASYNC_MAX_EVENT_AGE = Duration.hours(6);
 
 /**
- * EventBridge only fails to deliver when Lambda refuses the asynchronous invoke (throttled
- * Invoke API, missing permission, deleted function): retry for a while, then park the event
- * in the target DLQ so it can be redriven once the cause is fixed.
+ * EventBridge only fails to deliver when SQS refuses the message (throttled, missing
+ * permission, queue gone): retry for a while, then park the event in the target DLQ so it can
+ * be replayed once the cause is fixed.
  */
 const TARGET_RETRY_ATTEMPTS = 10;
 const TARGET_MAX_EVENT_AGE = Duration.hours(2);
@@ -128,13 +182,24 @@ const EVENT_SCHEMA_FILE = `${root}schema/execution-slice-completed.draft4.schema
 
 export class SliceCompletion extends Construct {
   readonly function: lambda.Function;
-  /** Events EventBridge could not deliver to the function. */
+  /**
+   * Every asynchronous completion: the EventBridge rules' targets, and a pipeline's SendMessage
+   * (any of the three shapes as the body) or Lambda destination. Read by the function's event
+   * source mapping.
+   */
+  readonly buffer: sqs.Queue;
+  /**
+   * What the function failed for good (original body; attributes `ErrorName`, `ErrorMessage`),
+   * and what SQS moved here after `maxReceiveCount` receives (no attributes).
+   */
+  readonly bufferDeadLetterQueue: sqs.Queue;
+  /** Events EventBridge could not deliver to the buffer. */
   readonly targetDeadLetterQueue: sqs.Queue;
   /** Events the function failed to process after all async retries, with the error. */
   readonly onFailureQueue: sqs.Queue;
   /** The `Execution Slice Completed` event's schema, when `schemaRegistryName` is given. */
   readonly eventSchema?: eventschemas.CfnSchema;
-  /** The function's Lambda metrics, its own metrics and both queues, with the alarms. */
+  /** The function's Lambda metrics, its own metrics and the queues, with the alarms. */
   readonly dashboard: cloudwatch.Dashboard;
   /** What every alarm notifies. */
   readonly alarmTopic: sns.ITopic;
@@ -146,8 +211,36 @@ export class SliceCompletion extends Construct {
     const namespace = metricsNamespace(props.stage);
     const names = stageName(BASE_NAME, props.stage);
 
+    const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    if (props.reservedConcurrency !== undefined && props.reservedConcurrency < maxConcurrency) {
+      throw new Error(
+        `reservedConcurrency (${props.reservedConcurrency}) is below maxConcurrency (${maxConcurrency}): the buffer's event source mapping would be throttled`,
+      );
+    }
+
     this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue');
     this.onFailureQueue = deadLetterQueue(this, 'OnFailureQueue');
+    this.bufferDeadLetterQueue = new sqs.Queue(this, 'BufferDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(0);
+    this.buffer = new sqs.Queue(this, 'Buffer', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: BUFFER_RETENTION,
+      visibilityTimeout: Duration.seconds(
+        VISIBILITY_TIMEOUT_PER_FUNCTION_TIMEOUT * FUNCTION_TIMEOUT.toSeconds() +
+          maxBatchingWindow.toSeconds(),
+      ),
+      deadLetterQueue: {
+        queue: this.bufferDeadLetterQueue,
+        maxReceiveCount: BUFFER_MAX_RECEIVE_COUNT,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -172,6 +265,9 @@ export class SliceCompletion extends Construct {
       environment: {
         KODEXA_URL: props.kodexaUrl,
         KODEXA_API_KEY_SECRET_ID: secretId(props.apiKeySecret),
+        BUFFER_QUEUE_URL: this.buffer.queueUrl,
+        BUFFER_DEAD_LETTER_QUEUE_URL: this.bufferDeadLetterQueue.queueUrl,
+        BUFFER_MAX_RECEIVE_COUNT: String(BUFFER_MAX_RECEIVE_COUNT),
         NODE_OPTIONS: '--enable-source-maps',
         // Only with a stage: without one, the function's own default is the namespace.
         ...(props.stage && { POWERTOOLS_METRICS_NAMESPACE: namespace }),
@@ -189,8 +285,24 @@ export class SliceCompletion extends Construct {
       }),
     );
 
+    // SendMessage alone: the function has the URL, so not grantSendMessages' GetQueueUrl and
+    // GetQueueAttributes. The mapping grants what it needs on the buffer (receive, delete, and
+    // the visibility changes the function makes on records it hands back).
+    this.bufferDeadLetterQueue.grant(this.function, 'sqs:SendMessage');
+    // A mapping of its own id rather than addEventSource's, whose logical id carries the stack's
+    // name: a stage's copy and the stack without one keep the same logical ids.
+    new lambda.EventSourceMapping(this, 'BufferEventSourceMapping', {
+      target: this.function,
+      eventSourceArn: this.buffer.queueArn,
+      reportBatchItemFailures: true,
+      maxConcurrency,
+      batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
+      maxBatchingWindow: maxBatchingWindow.toSeconds() > 0 ? maxBatchingWindow : undefined,
+    });
+    this.buffer.grantConsumeMessages(this.function);
+
     const completionRule = new events.Rule(this, 'CompletionEventsRule', {
-      description: 'Execution Slice Completed events, to the slice-completion function',
+      description: 'Execution Slice Completed events, to the slice-completion buffer',
       eventBus: props.eventBus,
       eventPattern: {
         source: props.completionEventSources ?? ['kodexa.pipeline'],
@@ -203,7 +315,7 @@ export class SliceCompletion extends Construct {
     let destinationRule: events.Rule | undefined;
     if (pipelineFunctionArns.length > 0) {
       destinationRule = new events.Rule(this, 'DestinationRecordsRule', {
-        description: 'Pipeline Lambda destination records, to the slice-completion function',
+        description: 'Pipeline Lambda destination records, to the slice-completion buffer',
         eventBus: props.eventBus,
         eventPattern: {
           source: ['lambda'],
@@ -227,6 +339,8 @@ export class SliceCompletion extends Construct {
     this.alarms = sliceCompletionAlarms(this, {
       function: this.function,
       metricsNamespace: namespace,
+      buffer: this.buffer,
+      bufferDeadLetterQueue: this.bufferDeadLetterQueue,
       targetDeadLetterQueue: this.targetDeadLetterQueue,
       onFailureQueue: this.onFailureQueue,
       rules: destinationRule ? [completionRule, destinationRule] : [completionRule],
@@ -247,14 +361,25 @@ export class SliceCompletion extends Construct {
       dashboardName: props.stage && names,
       metricsNamespace: namespace,
       function: this.function,
+      buffer: this.buffer,
+      bufferDeadLetterQueue: this.bufferDeadLetterQueue,
       targetDeadLetterQueue: this.targetDeadLetterQueue,
       onFailureQueue: this.onFailureQueue,
       alarms: this.alarms,
     });
   }
 
-  private target(): targets.LambdaFunction {
-    return new targets.LambdaFunction(this.function, {
+  /**
+   * Lets a pipeline send completions to the buffer: `SendMessage` with any of the three shapes as
+   * the body, or a Lambda destination (the grantee is then the pipeline's execution role).
+   * SendMessage only: a sender has the URL (output `BufferQueueUrl`).
+   */
+  grantSendCompletions(grantee: iam.IGrantable): iam.Grant {
+    return this.buffer.grant(grantee, 'sqs:SendMessage');
+  }
+
+  private target(): targets.SqsQueue {
+    return new targets.SqsQueue(this.buffer, {
       retryAttempts: TARGET_RETRY_ATTEMPTS,
       maxEventAge: TARGET_MAX_EVENT_AGE,
       deadLetterQueue: this.targetDeadLetterQueue,

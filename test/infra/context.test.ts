@@ -35,6 +35,9 @@ describe('readContext', () => {
         pipelineFunctionArns: `${pipelineA},${pipelineB}:live`,
         alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
         reservedConcurrency: '5',
+        maxConcurrency: '4',
+        batchSize: '5',
+        maxBatchingWindowSeconds: '2',
         schemaRegistryName: 'acme-pipelines',
       }),
     ).toEqual({
@@ -45,14 +48,44 @@ describe('readContext', () => {
       pipelineFunctionArns: [pipelineA, `${pipelineB}:live`],
       alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
       reservedConcurrency: 5,
+      maxConcurrency: 4,
+      batchSize: 5,
+      maxBatchingWindowSeconds: 2,
       schemaRegistryName: 'acme-pipelines',
     });
   });
 
   it('reads the JSON types cdk.json allows the same way', () => {
     expect(
-      read({ ...required, pipelineFunctionArns: [pipelineA, pipelineB], reservedConcurrency: 5 }),
-    ).toMatchObject({ pipelineFunctionArns: [pipelineA, pipelineB], reservedConcurrency: 5 });
+      read({
+        ...required,
+        pipelineFunctionArns: [pipelineA, pipelineB],
+        reservedConcurrency: 5,
+        maxConcurrency: 2,
+        batchSize: 10,
+        maxBatchingWindowSeconds: 0,
+      }),
+    ).toMatchObject({
+      pipelineFunctionArns: [pipelineA, pipelineB],
+      reservedConcurrency: 5,
+      maxConcurrency: 2,
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+    });
+  });
+
+  it('takes the mapping settings at the ends of their ranges', () => {
+    expect(
+      read({
+        ...required,
+        maxConcurrency: '1000',
+        batchSize: '1',
+        maxBatchingWindowSeconds: '300',
+      }),
+    ).toMatchObject({ maxConcurrency: 1000, batchSize: 1, maxBatchingWindowSeconds: 300 });
+    expect(
+      read({ ...required, reservedConcurrency: '1000', maxConcurrency: '1000' }),
+    ).toMatchObject({ reservedConcurrency: 1000, maxConcurrency: 1000 });
   });
 
   it('takes a kodexaUrl on a port fetch connects to', () => {
@@ -93,6 +126,33 @@ describe('readContext', () => {
     [{ ...required, alarmTopicArn: 'ops' }, 'alarmTopicArn must be an SNS topic ARN'],
     [{ ...required, reservedConcurrency: '0' }, 'reservedConcurrency must be an integer >= 1'],
     [{ ...required, reservedConcurrency: 'five' }, 'reservedConcurrency must be an integer >= 1'],
+    [
+      { ...required, maxConcurrency: '1' },
+      'maxConcurrency must be an integer from 2 to 1000, got "1"',
+    ],
+    [
+      { ...required, maxConcurrency: '1001' },
+      'maxConcurrency must be an integer from 2 to 1000, got "1001"',
+    ],
+    [{ ...required, batchSize: '0' }, 'batchSize must be an integer from 1 to 10, got "0"'],
+    [{ ...required, batchSize: '11' }, 'batchSize must be an integer from 1 to 10, got "11"'],
+    [{ ...required, batchSize: '2.5' }, 'batchSize must be an integer from 1 to 10, got "2.5"'],
+    [
+      { ...required, maxBatchingWindowSeconds: '301' },
+      'maxBatchingWindowSeconds must be an integer from 0 to 300 (seconds), got "301"',
+    ],
+    [
+      { ...required, maxBatchingWindowSeconds: '5s' },
+      'maxBatchingWindowSeconds must be an integer from 0 to 300 (seconds), got "5s"',
+    ],
+    [
+      { ...required, reservedConcurrency: '4' },
+      'reservedConcurrency (4) must be at least maxConcurrency (5, its default): the buffer',
+    ],
+    [
+      { ...required, reservedConcurrency: '9', maxConcurrency: '10' },
+      'reservedConcurrency (9) must be at least maxConcurrency (10): the buffer',
+    ],
     [{ ...required, schemaRegistryName: 'kodexa pipeline' }, 'schemaRegistryName must be up to 64'],
     [
       { ...required, kodexaUrl: 'https://platform.kodexa.ai:9' },
@@ -148,13 +208,20 @@ describe('readContext', () => {
   });
 
   it('names every problem at once', () => {
-    expect(() => read({ reservedConcurrency: '-1' })).toThrow(
+    expect(() => read({ reservedConcurrency: '-1', batchSize: '20' })).toThrow(
       [
         'Invalid CDK context for the slice-completion stack:',
         '- kodexaUrl is required: the Kodexa platform base URL, e.g. -c kodexaUrl=https://platform.kodexa.ai',
         '- apiKeySecretName or apiKeySecretArn is required: the existing Secrets Manager secret holding the Kodexa API key, e.g. -c apiKeySecretName=kodexa/api-key',
         '- reservedConcurrency must be an integer >= 1, got "-1"',
+        '- batchSize must be an integer from 1 to 10, got "20"',
       ].join('\n'),
+    );
+  });
+
+  it('leaves reservedConcurrency unchecked against a maxConcurrency that is itself wrong', () => {
+    expect(() => read({ ...required, reservedConcurrency: '3', maxConcurrency: '0' })).toThrow(
+      /^Invalid CDK context for the slice-completion stack:\n- maxConcurrency must be an integer from 2 to 1000, got "0"$/,
     );
   });
 });

@@ -1,15 +1,17 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, type CfnResource, type Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../infra/app.ts';
 import { bundlePath, root } from '../../infra/paths.ts';
-import type { SliceCompletion } from '../../infra/slice-completion.ts';
+import { SliceCompletion } from '../../infra/slice-completion.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
 const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
@@ -28,6 +30,9 @@ const fullContext = {
   pipelineFunctionArns: `${pipelineA},${pipelineB}`,
   alarmTopicArn: topicArn,
   reservedConcurrency: '5',
+  maxConcurrency: '4',
+  batchSize: '5',
+  maxBatchingWindowSeconds: '2',
   schemaRegistryName: 'acme-pipelines',
   completionLagAlarmMs: '60000',
 };
@@ -53,6 +58,8 @@ class Synthesized {
     function: string;
     role: string;
     logGroup: string;
+    buffer: string;
+    bufferDeadLetterQueue: string;
     targetDeadLetterQueue: string;
     onFailureQueue: string;
   };
@@ -68,6 +75,8 @@ class Synthesized {
       function: this.idOf(construct.function),
       role: this.idOf(construct.function.role as IConstruct),
       logGroup: this.idOf(construct.node.findChild('LogGroup')),
+      buffer: this.idOf(construct.buffer),
+      bufferDeadLetterQueue: this.idOf(construct.bufferDeadLetterQueue),
       targetDeadLetterQueue: this.idOf(construct.targetDeadLetterQueue),
       onFailureQueue: this.idOf(construct.onFailureQueue),
     };
@@ -142,16 +151,29 @@ describe('the function', () => {
     expect(readFileSync(`${staged}/index.mjs`).equals(readFileSync(bundlePath))).toBe(true);
   });
 
-  it('gets the Kodexa URL, the secret by name when imported by name, and source maps', () => {
+  it('gets the Kodexa URL, the secret by name when imported by name, the buffer and source maps', () => {
     minimal.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectEquals({
           KODEXA_URL: 'https://platform.kodexa.ai',
           KODEXA_API_KEY_SECRET_ID: 'kodexa/api-key',
+          BUFFER_QUEUE_URL: { Ref: minimal.ids.buffer },
+          BUFFER_DEAD_LETTER_QUEUE_URL: { Ref: minimal.ids.bufferDeadLetterQueue },
+          BUFFER_MAX_RECEIVE_COUNT: '60',
           NODE_OPTIONS: '--enable-source-maps',
         }),
       },
     });
+  });
+
+  it('is told the maxReceiveCount the buffer’s redrive policy has', () => {
+    for (const s of [minimal, full]) {
+      const fn = s.template.findResources('AWS::Lambda::Function')[s.ids.function];
+      const buffer = s.template.findResources('AWS::SQS::Queue')[s.ids.buffer];
+      expect(fn?.Properties.Environment.Variables.BUFFER_MAX_RECEIVE_COUNT).toBe(
+        String(buffer?.Properties.RedrivePolicy.maxReceiveCount),
+      );
+    }
   });
 
   it('gets the complete secret ARN when imported by ARN', () => {
@@ -195,18 +217,23 @@ describe('IAM', () => {
   });
 
   // Only what the function and Lambda on its behalf call: CDK's grants would add DescribeSecret
-  // (grantRead), GetQueueAttributes and GetQueueUrl (SqsDestination).
-  it('allows writing its logs, sending to the on-failure queue and reading the secret, no more', () => {
+  // (grantRead), GetQueueAttributes and GetQueueUrl (SqsDestination, grantSendMessages).
+  it('allows writing its logs, sending to the on-failure queue and the buffer DLQ, reading the secret and the buffer, no more', () => {
     expect(minimal.policyStatements()).toEqual([
       {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Effect: 'Allow',
         Resource: arnOf(minimal.ids.logGroup),
       },
+      // Only SendMessage: the function has the URLs (no GetQueueUrl, GetQueueAttributes). The
+      // buffer DLQ's for the function, the on-failure queue's for Lambda's destination.
       {
         Action: 'sqs:SendMessage',
         Effect: 'Allow',
-        Resource: arnOf(minimal.ids.onFailureQueue),
+        Resource: [
+          arnOf(minimal.ids.bufferDeadLetterQueue),
+          arnOf(minimal.ids.onFailureQueue),
+        ],
       },
       {
         Action: 'secretsmanager:GetSecretValue',
@@ -226,6 +253,18 @@ describe('IAM', () => {
             ],
           ],
         },
+      },
+      // The event source mapping's: receive and delete, and the function's visibility changes.
+      {
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+        Effect: 'Allow',
+        Resource: arnOf(minimal.ids.buffer),
       },
     ]);
   });
@@ -258,7 +297,7 @@ describe('EventBridge delivery', () => {
   const target = (s: Synthesized) => [
     {
       Id: 'Target0',
-      Arn: arnOf(s.ids.function),
+      Arn: arnOf(s.ids.buffer),
       RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
       DeadLetterConfig: { Arn: arnOf(s.ids.targetDeadLetterQueue) },
     },
@@ -313,28 +352,36 @@ describe('EventBridge delivery', () => {
     });
   });
 
-  it('lets each rule, and only EventBridge, invoke the function', () => {
+  it('invokes the function from no rule: every event goes through the buffer', () => {
+    full.template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+
+  const allowsOn = (queue: string) => {
+    const policy = Object.values(full.template.findResources('AWS::SQS::QueuePolicy')).find(
+      (p) => p.Properties.Queues[0].Ref === queue,
+    );
+    return policy?.Properties.PolicyDocument.Statement.filter(
+      (s: { Effect: string }) => s.Effect === 'Allow',
+    );
+  };
+
+  it('lets each rule, and nothing else, send to the buffer', () => {
     const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
-    full.template.resourceCountIs('AWS::Lambda::Permission', rules.length);
-    for (const rule of rules) {
-      full.template.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: arnOf(full.ids.function),
-        Principal: 'events.amazonaws.com',
-        SourceArn: arnOf(rule),
-      });
-    }
+    expect(allowsOn(full.ids.buffer)).toEqual(
+      rules.map((rule) => ({
+        // CDK's SqsQueue target grants as grantSendMessages does.
+        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule) } },
+        Resource: arnOf(full.ids.buffer),
+      })),
+    );
   });
 
   it('lets each rule, and nothing else, send to the target DLQ', () => {
     const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
-    const policy = Object.values(full.template.findResources('AWS::SQS::QueuePolicy')).find(
-      (p) => p.Properties.Queues[0].Ref === full.ids.targetDeadLetterQueue,
-    );
-    const allows = policy?.Properties.PolicyDocument.Statement.filter(
-      (s: { Effect: string }) => s.Effect === 'Allow',
-    );
-    expect(allows).toEqual(
+    expect(allowsOn(full.ids.targetDeadLetterQueue)).toEqual(
       rules.map((rule) => ({
         Sid: expect.any(String),
         Action: 'sqs:SendMessage',
@@ -344,6 +391,29 @@ describe('EventBridge delivery', () => {
         Resource: arnOf(full.ids.targetDeadLetterQueue),
       })),
     );
+  });
+});
+
+describe('the buffer’s event source mapping', () => {
+  it('reads the buffer with partial batch responses, at most 5 batches of 10 at once by default', () => {
+    minimal.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    minimal.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(minimal.ids.buffer),
+      FunctionName: { Ref: minimal.ids.function },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+  });
+
+  it('takes maxConcurrency, batchSize and maxBatchingWindowSeconds from the context', () => {
+    full.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 4 },
+      BatchSize: 5,
+      MaximumBatchingWindowInSeconds: 2,
+    });
   });
 });
 
@@ -364,12 +434,60 @@ describe('asynchronous invocation', () => {
 });
 
 describe('queues', () => {
-  it('are the two dead-letter queues, SQS-encrypted, keeping messages 14 days', () => {
-    minimal.template.resourceCountIs('AWS::SQS::Queue', 2);
-    for (const queue of [minimal.ids.targetDeadLetterQueue, minimal.ids.onFailureQueue]) {
-      expect(minimal.template.findResources('AWS::SQS::Queue')[queue]?.Properties).toEqual({
+  const queue = (s: Synthesized, id: string) => s.template.findResources('AWS::SQS::Queue')[id];
+  const deadLetterQueues = (s: Synthesized) => [
+    s.ids.bufferDeadLetterQueue,
+    s.ids.targetDeadLetterQueue,
+    s.ids.onFailureQueue,
+  ];
+
+  it('are the buffer and three dead-letter queues, SQS-encrypted, the DLQs keeping messages 14 days', () => {
+    minimal.template.resourceCountIs('AWS::SQS::Queue', 4);
+    for (const id of deadLetterQueues(minimal)) {
+      expect(queue(minimal, id)?.Properties).toEqual({
         SqsManagedSseEnabled: true,
         MessageRetentionPeriod: 14 * 24 * 60 * 60,
+      });
+    }
+    expect(queue(minimal, minimal.ids.buffer)?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 7 * 24 * 60 * 60,
+    });
+  });
+
+  it('give the buffer a visibility timeout of 6x the function timeout, plus the batching window', () => {
+    const timeout = (s: Synthesized) =>
+      s.template.findResources('AWS::Lambda::Function')[s.ids.function]?.Properties.Timeout;
+    expect(queue(minimal, minimal.ids.buffer)?.Properties.VisibilityTimeout).toBe(
+      6 * timeout(minimal),
+    );
+    expect(queue(full, full.ids.buffer)?.Properties.VisibilityTimeout).toBe(6 * timeout(full) + 2);
+  });
+
+  it('move a buffer message to the buffer DLQ after 60 receives: 6 hours of retries or more', () => {
+    const { Properties } = queue(minimal, minimal.ids.buffer) ?? {};
+    expect(Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: arnOf(minimal.ids.bufferDeadLetterQueue),
+      maxReceiveCount: 60,
+    });
+    // When no receive could set its own wait (crashes, timeouts); the function's waits add up to more.
+    expect(Properties.VisibilityTimeout * Properties.RedrivePolicy.maxReceiveCount).toBe(6 * 3600);
+  });
+
+  it('keep a message in the buffer for days, and shorter than in its DLQ', () => {
+    const buffer = queue(minimal, minimal.ids.buffer)?.Properties;
+    const deadLetters = queue(minimal, minimal.ids.bufferDeadLetterQueue)?.Properties;
+    // SQS keeps the enqueue time of a message it moves: it has the difference left in the DLQ.
+    expect(deadLetters.MessageRetentionPeriod - buffer.MessageRetentionPeriod).toBe(
+      7 * 24 * 60 * 60,
+    );
+  });
+
+  it('keep the buffer and its DLQ when the stack is deleted or they are replaced', () => {
+    for (const id of [minimal.ids.buffer, minimal.ids.bufferDeadLetterQueue]) {
+      expect(queue(minimal, id)).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
       });
     }
   });
@@ -386,7 +504,7 @@ describe('queues', () => {
   });
 
   it('refuse requests without TLS', () => {
-    for (const queue of [minimal.ids.targetDeadLetterQueue, minimal.ids.onFailureQueue]) {
+    for (const queue of [minimal.ids.buffer, ...deadLetterQueues(minimal)]) {
       minimal.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queue }],
         PolicyDocument: {
@@ -509,6 +627,7 @@ describe('alarms', () => {
         [
           ['TargetDeadLetterQueueAlarm', s.ids.targetDeadLetterQueue],
           ['OnFailureQueueAlarm', s.ids.onFailureQueue],
+          ['BufferDeadLetterQueueAlarm', s.ids.bufferDeadLetterQueue],
         ].map(([id, queue]) => [
           id,
           {
@@ -521,6 +640,18 @@ describe('alarms', () => {
           },
         ]),
       ),
+      // Not draining: SQS leaves out of this age the messages received more than 3 times, so
+      // records being retried do not hold it up.
+      BufferAgeAlarm: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: queueDimension(s.ids.buffer),
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 15 * 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
       ...rules,
     };
   }
@@ -923,19 +1054,30 @@ describe('dashboard', () => {
     });
   });
 
-  it('shows messages waiting in both queues and the age of the oldest', () => {
-    const queue = (name: string, id: string) =>
-      `AWS/SQS ${name} QueueName=<${id}.QueueName> Maximum`;
-    const { targetDeadLetterQueue, onFailureQueue } = minimal.ids;
+  const queue = (name: string, id: string, stat = 'Maximum') =>
+    `AWS/SQS ${name} QueueName=<${id}.QueueName> ${stat}`;
+
+  it('shows the buffer’s depth, the age of its oldest message, and what goes in and out', () => {
+    const { buffer } = minimal.ids;
     expect(Object.fromEntries(graphs(minimal))).toMatchObject({
-      'Messages waiting': [
-        queue('ApproximateNumberOfMessagesVisible', targetDeadLetterQueue),
-        queue('ApproximateNumberOfMessagesVisible', onFailureQueue),
+      'Buffer: messages': [
+        queue('ApproximateNumberOfMessagesVisible', buffer),
+        queue('ApproximateNumberOfMessagesNotVisible', buffer),
       ],
-      'Age of oldest message': [
-        queue('ApproximateAgeOfOldestMessage', targetDeadLetterQueue),
-        queue('ApproximateAgeOfOldestMessage', onFailureQueue),
+      'Buffer: age of oldest message': [queue('ApproximateAgeOfOldestMessage', buffer)],
+      'Buffer: sent and done': [
+        queue('NumberOfMessagesSent', buffer, 'Sum'),
+        queue('NumberOfMessagesDeleted', buffer, 'Sum'),
       ],
+    });
+  });
+
+  it('shows failed events waiting in the three dead-letter queues and the age of the oldest', () => {
+    const { bufferDeadLetterQueue, targetDeadLetterQueue, onFailureQueue } = minimal.ids;
+    const dlqs = [bufferDeadLetterQueue, targetDeadLetterQueue, onFailureQueue];
+    expect(Object.fromEntries(graphs(minimal))).toMatchObject({
+      'Failed events waiting': dlqs.map((id) => queue('ApproximateNumberOfMessagesVisible', id)),
+      'Age of oldest failed event': dlqs.map((id) => queue('ApproximateAgeOfOldestMessage', id)),
     });
   });
 
@@ -945,6 +1087,46 @@ describe('dashboard', () => {
       const [widget] = widgets(s).filter((w) => w.type === 'alarm');
       expect(widget?.properties.alarms?.sort()).toEqual(alarms.map((id) => `<${id}.Arn>`).sort());
     }
+  });
+});
+
+describe('the construct in another CDK app', () => {
+  const build = (props: { reservedConcurrency?: number; maxConcurrency?: number } = {}) => {
+    const stack = new Stack(new App(), 'Pipelines');
+    const sliceCompletion = new SliceCompletion(stack, 'SliceCompletion', {
+      kodexaUrl: 'https://platform.kodexa.ai',
+      apiKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'kodexa/api-key'),
+      ...props,
+    });
+    return { stack, sliceCompletion };
+  };
+
+  it('grantSendCompletions lets a pipeline’s role send to the buffer, and nothing more', () => {
+    const { stack, sliceCompletion } = build();
+    const pipelineRole = new iam.Role(stack, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    sliceCompletion.grantSendCompletions(pipelineRole);
+    const template = Template.fromStack(stack);
+    const idOf = (construct: IConstruct) =>
+      stack.resolve((construct.node.defaultChild as CfnResource).logicalId);
+    const [roleId, buffer] = [idOf(pipelineRole), idOf(sliceCompletion.buffer)];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+    );
+    expect(policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(buffer) },
+    ]);
+  });
+
+  it('refuses a reservedConcurrency below maxConcurrency, which would throttle the mapping', () => {
+    expect(() => build({ reservedConcurrency: 4 })).toThrow(
+      'reservedConcurrency (4) is below maxConcurrency (5)',
+    );
+    expect(() => build({ reservedConcurrency: 9, maxConcurrency: 10 })).toThrow(
+      'reservedConcurrency (9) is below maxConcurrency (10)',
+    );
+    expect(() => build({ reservedConcurrency: 10, maxConcurrency: 10 })).not.toThrow();
   });
 });
 
@@ -998,10 +1180,16 @@ describe('the event schema registry', () => {
 });
 
 describe('outputs', () => {
-  it('give the function ARN, both dead-letter queue URLs, the dashboard URL and the alarm topic', () => {
+  it('give the function ARN, the buffer’s URL and ARN, the dead-letter queue URLs, the dashboard URL and the alarm topic', () => {
     const [topic] = Object.keys(minimal.template.findResources('AWS::SNS::Topic'));
     expect(minimal.template.toJSON().Outputs).toEqual({
       FunctionArn: { Description: expect.any(String), Value: arnOf(minimal.ids.function) },
+      BufferQueueUrl: { Description: expect.any(String), Value: { Ref: minimal.ids.buffer } },
+      BufferQueueArn: { Description: expect.any(String), Value: arnOf(minimal.ids.buffer) },
+      BufferDeadLetterQueueUrl: {
+        Description: expect.any(String),
+        Value: { Ref: minimal.ids.bufferDeadLetterQueue },
+      },
       TargetDeadLetterQueueUrl: {
         Description: expect.any(String),
         Value: { Ref: minimal.ids.targetDeadLetterQueue },

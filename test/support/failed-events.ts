@@ -1,5 +1,6 @@
-// Failed events as the stack's two queues hold them: Lambda's on-failure record around the event,
-// or the event itself on EventBridge's target DLQ with the error in message attributes.
+// Failed events as the stack's three dead-letter queues hold them: Lambda's on-failure record
+// around the event; or the event itself, on EventBridge's target DLQ with the error in message
+// attributes, or on the buffer DLQ with the function's attributes or none (SQS's redrive).
 import { randomUUID } from 'node:crypto';
 import { sampleEvents } from '#tools/local/sample-events.ts';
 
@@ -48,5 +49,23 @@ export function targetDeadLetterAttributes(
     RETRY_ATTEMPTS: '10',
     RULE_ARN: 'arn:aws:events:us-east-1:000000000000:rule/slice-completion-destination-records',
     TARGET_ARN: FUNCTION_ARN,
+  };
+}
+
+/** The message attributes the function sets on what it dead-letters from the buffer. */
+export function bufferDeadLetterAttributes(
+  errorName: string,
+  errorMessage: string,
+): Record<string, string> {
+  return { ErrorName: errorName, ErrorMessage: errorMessage };
+}
+
+/** What SQS's redrive leaves on a message it moved from the buffer after `receives` receives. */
+export function redrivenFromBuffer(receives: number) {
+  return {
+    systemAttributes: {
+      DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:000000000000:SliceCompletion-Buffer',
+    },
+    receiveCount: receives,
   };
 }

@@ -1,5 +1,5 @@
-// The deployed stack's surroundings on loopback, for `npm run failures`: its two queues (the SQS
-// endpoint), the function (the Lambda endpoint running the built bundle, one warm container,
+// The deployed stack's surroundings on loopback, for `npm run failures`: its three dead-letter
+// queues (the SQS endpoint), the function (the Lambda endpoint running the built bundle, one warm container,
 // against the Kodexa emulator and the Secrets Manager endpoint) and the stack's outputs (the
 // CloudFormation endpoint). The real AWS SDK reaches each through its AWS_ENDPOINT_URL_* variable.
 
@@ -18,6 +18,7 @@ import { type LambdaEndpoint, startLambdaEndpoint } from './lambda-endpoint.ts';
 export const STACK_NAME = 'SliceCompletion';
 export const ON_FAILURE_QUEUE = 'SliceCompletion-OnFailureQueue';
 export const TARGET_DLQ = 'SliceCompletion-TargetDeadLetterQueue';
+export const BUFFER_DLQ = 'SliceCompletion-BufferDeadLetterQueue';
 
 export interface FailureQueues {
   services: LocalServices;
@@ -26,6 +27,7 @@ export interface FailureQueues {
   cloudFormation: CloudFormationEndpoint;
   onFailureQueueUrl: string;
   targetDlqUrl: string;
+  bufferDlqUrl: string;
   /** What the tool needs: region, credentials and the three endpoints. */
   env: Record<string, string>;
   /**
@@ -52,9 +54,11 @@ export async function startFailureQueues(
   const { sqs } = services;
   const onFailureQueueUrl = sqs.queueUrl(ON_FAILURE_QUEUE);
   const targetDlqUrl = sqs.queueUrl(TARGET_DLQ);
+  const bufferDlqUrl = sqs.queueUrl(BUFFER_DLQ);
   const cloudFormation = await startCloudFormationEndpoint({
     [STACK_NAME]: {
       FunctionArn: lambda.functionArn,
+      BufferDeadLetterQueueUrl: bufferDlqUrl,
       TargetDeadLetterQueueUrl: targetDlqUrl,
       OnFailureQueueUrl: onFailureQueueUrl,
     },
@@ -75,6 +79,7 @@ export async function startFailureQueues(
     cloudFormation,
     onFailureQueueUrl,
     targetDlqUrl,
+    bufferDlqUrl,
     env,
     runTool: (script, args, overrides = {}) =>
       run(process.execPath, [script, ...args], {

@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFailures } from '#tools/failures/run.ts';
 import { captureOutput } from '../support/capture-output.ts';
+import { startCloudFormationEndpoint } from '../support/cloudformation-endpoint.ts';
 import {
+  bufferDeadLetterAttributes,
   onFailureRecord,
+  redrivenFromBuffer,
   sampleEvent,
   targetDeadLetterAttributes,
 } from '../support/failed-events.ts';
 import {
+  BUFFER_DLQ,
   type FailureQueues,
   ON_FAILURE_QUEUE,
   STACK_NAME,
@@ -98,14 +102,14 @@ async function sendInvalid() {
   });
 }
 
+const QUEUE_NAMES = [ON_FAILURE_QUEUE, TARGET_DLQ, BUFFER_DLQ];
+
 function allMessages() {
-  return [...queues.sqs.messages(ON_FAILURE_QUEUE), ...queues.sqs.messages(TARGET_DLQ)];
+  return QUEUE_NAMES.flatMap((name) => queues.sqs.messages(name));
 }
 
 function expectAllVisible(count: number) {
-  expect(queues.sqs.visible(ON_FAILURE_QUEUE).length + queues.sqs.visible(TARGET_DLQ).length).toBe(
-    count,
-  );
+  expect(QUEUE_NAMES.flatMap((name) => queues.sqs.visible(name))).toHaveLength(count);
   expect(allMessages()).toHaveLength(count);
 }
 
@@ -303,17 +307,20 @@ describe('replay', () => {
     expectAllVisible(2);
   });
 
-  it('--stack reads the queues and the function from the stack outputs', async () => {
+  it('--stack reads the three queues and the function from the stack outputs', async () => {
     const events = await sendEachShape();
+    const redriven = sampleEvent('8-eventbridge-invoked-destination-success.updated.json');
+    queues.sqs.send(BUFFER_DLQ, JSON.stringify(redriven), redrivenFromBuffer(60));
     const listed = await failures(['list', '--stack', STACK_NAME]);
     expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`${queues.bufferDlqUrl}  1 message\n`);
     expect(listed.stdout).toContain(`${queues.onFailureQueueUrl}  3 messages\n`);
     expect(listed.stdout).toContain(`${queues.targetDlqUrl}  1 message\n`);
 
     const replayed = await failures(['replay', '--stack', STACK_NAME]);
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toContain(`to ${queues.lambda.functionArn}, one at a time`);
-    expect(queues.lambda.invocations).toEqual(events);
+    expect(queues.lambda.invocations).toEqual([redriven, ...events]);
     expect(allMessages()).toEqual([]);
   });
 
@@ -364,6 +371,112 @@ describe('replay', () => {
   });
 });
 
+describe('the buffer DLQ', () => {
+  const rejected = {
+    errorName: 'KodexaRequestRejected',
+    errorMessage: 'PUT /api/orchestrator-execution-slices/...: HTTP 400: outputEvent too large',
+  };
+  const invalidCompletion = {
+    errorName: 'InvalidCompletionEvent',
+    errorMessage: 'invalid completion event: sliceId: must be a UUID',
+  };
+
+  /** What the buffer DLQ holds: the function's dead letters, and SQS's redrives. */
+  function sendToBufferDlq() {
+    const completion = sampleEvent('1-direct-success.updated.json');
+    const destinationRecord = sampleEvent('4-destination-failure.updated.json');
+    const { errorName, errorMessage } = rejected;
+    queues.sqs.send(BUFFER_DLQ, JSON.stringify(completion), {
+      attributes: bufferDeadLetterAttributes(errorName, errorMessage),
+      sentAt: Date.now() - 95 * MINUTE - 10_000,
+    });
+    queues.sqs.send(BUFFER_DLQ, JSON.stringify(destinationRecord), {
+      ...redrivenFromBuffer(60),
+      sentAt: Date.now() - 6 * 60 * MINUTE - 10_000,
+    });
+    queues.sqs.send(BUFFER_DLQ, 'not json', {
+      attributes: bufferDeadLetterAttributes(
+        invalidCompletion.errorName,
+        'invalid completion event: the body is not JSON',
+      ),
+    });
+    return { completion, destinationRecord };
+  }
+
+  it('lists the function’s ErrorName, or how many receives SQS redrove a message after', async () => {
+    sendToBufferDlq();
+    const { code, stdout, stderr } = await failures(['list', '--queue-url', queues.bufferDlqUrl]);
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain(`${queues.bufferDlqUrl}  3 messages\n`);
+    const rows = stdout.split('\n').map((line) => line.trim().split(/ {2,}/));
+    expect(rows).toContainEqual(['1', 'KodexaRequestRejected', '-', '1h 35m', SLICES.direct]);
+    expect(rows).toContainEqual([`e.g. ${rejected.errorMessage}`]);
+    expect(rows).toContainEqual([
+      '1',
+      'redriven after 60 receives',
+      '-',
+      '6h',
+      SLICES.destinationFailure,
+    ]);
+    expect(rows).toContainEqual(['1', 'InvalidCompletionEvent', '-', expect.any(String), '-']);
+    expect(rows).toContainEqual(['e.g. invalid completion event: the body is not JSON']);
+    expectAllVisible(3);
+  });
+
+  it('counts the receives before this read, earlier lists included', async () => {
+    queues.sqs.send(BUFFER_DLQ, '{}', redrivenFromBuffer(60));
+    await failures(['list', '--queue-url', queues.bufferDlqUrl]);
+    const { stdout } = await failures(['list', '--queue-url', queues.bufferDlqUrl]);
+    expect(stdout).toMatch(/ 1 {2}redriven after 61 receives /);
+  });
+
+  it('replays each body as the event itself, a destination record included', async () => {
+    const { completion, destinationRecord } = sendToBufferDlq();
+
+    const { code, stdout } = await failures([
+      'replay',
+      '--queue-url',
+      queues.bufferDlqUrl,
+      '--function-name',
+      'slice-completion',
+    ]);
+
+    expect(code).toBe(1);
+    // The record as the pipeline's destination sent it, not its requestPayload.
+    expect(queues.lambda.invocations).toEqual([completion, destinationRecord]);
+    const status = (id: string) => queues.services.kodexa.slices.get(id)?.status;
+    expect(status(SLICES.direct)).toBe('SUCCEEDED');
+    expect(status(SLICES.destinationFailure)).toBe('FAILED');
+    expect(stdout).toContain('2 updated, 0 unchanged, 0 stale: 2 messages deleted.\n');
+    expect(stdout).toMatch(
+      /FAILED +\(no slice id\) +UnreadableMessage: the message body is not JSON/,
+    );
+    expect(queues.sqs.visible(BUFFER_DLQ).map((m) => m.body)).toEqual(['not json']);
+  });
+
+  it('--dry-run names the buffer DLQ as where each event comes from', async () => {
+    sendToBufferDlq();
+    const { code, stdout } = await failures([
+      'replay',
+      '--queue-url',
+      queues.bufferDlqUrl,
+      '--function-name',
+      'slice-completion',
+      '--dry-run',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      `  ${SLICES.direct}  completion, from buffer DLQ (KodexaRequestRejected)\n`,
+    );
+    expect(stdout).toContain(
+      `  ${SLICES.destinationFailure}  destination record, from buffer DLQ (redriven after 60 receives)\n`,
+    );
+    expect(queues.lambda.invocations).toEqual([]);
+    expectAllVisible(3);
+  });
+});
+
 describe('bad input', () => {
   it('names a queue that does not exist, and leaves the other queue as it was', async () => {
     await sendEachShape();
@@ -394,6 +507,27 @@ describe('bad input', () => {
       'failures: function nope not found (AWS says: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope)\n',
     );
     expectAllVisible(4);
+  });
+
+  it('names the outputs a stack lacks, as one deployed before the buffer does', async () => {
+    const older = await startCloudFormationEndpoint({
+      Older: {
+        FunctionArn: queues.lambda.functionArn,
+        OnFailureQueueUrl: queues.onFailureQueueUrl,
+      },
+    });
+    const endpoint = process.env.AWS_ENDPOINT_URL_CLOUDFORMATION;
+    process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = older.url;
+    try {
+      const { code, stderr } = await failures(['list', '--stack', 'Older']);
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        'failures: stack Older has no output BufferDeadLetterQueueUrl, TargetDeadLetterQueueUrl: is it the slice-completion stack?\n',
+      );
+    } finally {
+      process.env.AWS_ENDPOINT_URL_CLOUDFORMATION = endpoint;
+      await older.close();
+    }
   });
 
   it('names a stack that does not exist', async () => {

@@ -12,6 +12,7 @@ import { failureTable, formatAge, groupFailures } from '#tools/failures/failure-
 import { plural, shorten } from '#tools/failures/format.ts';
 import { sampleEvents } from '#tools/local/sample-events.ts';
 import {
+  bufferDeadLetterAttributes,
   onFailureRecord,
   sampleEvent,
   targetDeadLetterAttributes,
@@ -74,6 +75,57 @@ describe('readFailedMessage', () => {
   it('says "not delivered" for a target-DLQ message without ERROR_CODE', () => {
     const failed = readFailedMessage(message('{"sliceId": "s"}'), QUEUE);
     expect(failed).toMatchObject({ errorName: 'not delivered', condition: '-', sliceId: 's' });
+  });
+
+  it('takes a buffer-DLQ message body as the event, the error from the function’s attributes', () => {
+    // A destination record, as a pipeline's destination sends it to the buffer: the body looks
+    // like an on-failure record, but the record itself is the event.
+    const record = sampleEvent('4-destination-failure.updated.json');
+    const attributes = bufferDeadLetterAttributes('SliceNotFound', 'slice e1f2 was not found');
+    expect(readFailedMessage(message(JSON.stringify(record), attributes), QUEUE)).toMatchObject({
+      source: 'buffer DLQ',
+      errorName: 'SliceNotFound',
+      errorMessage: 'slice e1f2 was not found',
+      condition: '-',
+      event: record,
+      shape: 'destination record',
+      sliceId: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
+    });
+  });
+
+  it('says how many receives SQS redrove a message after, not counting this read', () => {
+    const record = sampleEvent('4-destination-failure.updated.json');
+    const redriven = (attributes: Record<string, string>) =>
+      readFailedMessage({ ...message(JSON.stringify(record)), Attributes: attributes }, QUEUE);
+    const source = 'arn:aws:sqs:eu-west-1:123456789012:buffer';
+    expect(
+      redriven({ DeadLetterQueueSourceArn: source, ApproximateReceiveCount: '61' }),
+    ).toMatchObject({
+      source: 'buffer DLQ',
+      errorName: 'redriven after 60 receives',
+      errorMessage: undefined,
+      event: record,
+      shape: 'destination record',
+    });
+    expect(redriven({ DeadLetterQueueSourceArn: source })).toMatchObject({
+      errorName: 'redriven by SQS',
+    });
+    // Without the redrive's attribute, the same body is Lambda's on-failure record.
+    expect(redriven({ ApproximateReceiveCount: '61' })).toMatchObject({
+      source: 'on-failure record',
+    });
+  });
+
+  it('names the function’s error for a buffer-DLQ body that is not JSON, and replays nothing', () => {
+    const attributes = bufferDeadLetterAttributes('InvalidCompletionEvent', 'not JSON');
+    const failed = readFailedMessage(message('{oops', attributes), QUEUE);
+    expect(failed).toMatchObject({
+      source: 'buffer DLQ',
+      errorName: 'InvalidCompletionEvent',
+      errorMessage: 'not JSON',
+      shape: 'not JSON',
+    });
+    expect(failed.event).toBeUndefined();
   });
 
   it('keeps a body that is not JSON out of any replay', () => {

@@ -1,5 +1,5 @@
-// What one message of either queue says: the event to replay, why it failed, and which slice it
-// is about. Pure: a message in, a FailedEvent out, whatever the body holds.
+// What one message of any of the three queues says: the event to replay, why it failed, and
+// which slice it is about. Pure: a message in, a FailedEvent out, whatever the body holds.
 import type { Message } from '@aws-sdk/client-sqs';
 import {
   DESTINATION_DETAIL_TYPE,
@@ -12,8 +12,11 @@ export interface FailedEvent {
   queueUrl: string;
   messageId: string;
   receiptHandle: string;
-  /** An on-failure record (Lambda's), a target-DLQ message (EventBridge's), or neither. */
-  source: 'on-failure record' | 'target DLQ' | 'unreadable';
+  /**
+   * An on-failure record (Lambda's), a target-DLQ message (EventBridge's), a buffer-DLQ message
+   * (the function's, or SQS's redrive), or none of these.
+   */
+  source: 'on-failure record' | 'target DLQ' | 'buffer DLQ' | 'unreadable';
   errorName: string;
   errorMessage: string | undefined;
   condition: string;
@@ -33,20 +36,27 @@ export function readFailedMessage(message: Message, queueUrl: string): FailedEve
     receiptHandle: message.ReceiptHandle ?? '',
     sentAt: Number.isFinite(sent) ? sent : undefined,
   };
+  const attribute = (name: string) => text(message.MessageAttributes?.[name]?.StringValue);
+  const buffered = bufferDeadLetter(message, attribute);
   let body: unknown;
   try {
     body = JSON.parse(message.Body ?? '');
   } catch {
     return {
       ...base,
-      source: 'unreadable',
-      errorName: 'body is not JSON',
-      errorMessage: undefined,
-      condition: '-',
+      ...(buffered ?? {
+        source: 'unreadable',
+        errorName: 'body is not JSON',
+        errorMessage: undefined,
+        condition: '-',
+      }),
       shape: 'not JSON',
       sliceId: undefined,
     };
   }
+  // A buffer-DLQ message is the event itself, whichever shape: a destination record there was
+  // sent by a pipeline's destination, not by Lambda about this function.
+  if (buffered) return { ...base, ...buffered, event: body, ...describeEvent(body) };
   // Lambda's invocation record carries the event as requestPayload and the error beside it;
   // EventBridge puts the event itself on the target DLQ, the error in message attributes.
   if (isObject(body) && isObject(body.requestContext) && 'requestPayload' in body) {
@@ -65,7 +75,6 @@ export function readFailedMessage(message: Message, queueUrl: string): FailedEve
       ...describeEvent(event),
     };
   }
-  const attribute = (name: string) => text(message.MessageAttributes?.[name]?.StringValue);
   return {
     ...base,
     source: 'target DLQ',
@@ -74,6 +83,37 @@ export function readFailedMessage(message: Message, queueUrl: string): FailedEve
     condition: attribute('EXHAUSTED_RETRY_CONDITION') ?? '-',
     event: body,
     ...describeEvent(body),
+  };
+}
+
+/**
+ * Why a buffer-DLQ message is there: the function dead-lettered it with `ErrorName` and
+ * `ErrorMessage`, or SQS's redrive moved it after maxReceiveCount receives, which records no
+ * reason but the source queue and the receive count. Undefined for a message of another queue.
+ */
+function bufferDeadLetter(
+  message: Message,
+  attribute: (name: string) => string | undefined,
+): Pick<FailedEvent, 'source' | 'errorName' | 'errorMessage' | 'condition'> | undefined {
+  const errorName = attribute('ErrorName');
+  if (errorName) {
+    return {
+      source: 'buffer DLQ',
+      errorName,
+      errorMessage: attribute('ErrorMessage'),
+      condition: '-',
+    };
+  }
+  if (!message.Attributes?.DeadLetterQueueSourceArn) return undefined;
+  // The count includes this read (and any earlier list or replay).
+  const receives = Number(message.Attributes.ApproximateReceiveCount) - 1;
+  return {
+    source: 'buffer DLQ',
+    errorName: Number.isSafeInteger(receives)
+      ? `redriven after ${receives} receives`
+      : 'redriven by SQS',
+    errorMessage: undefined,
+    condition: '-',
   };
 }
 

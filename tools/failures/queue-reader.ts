@@ -75,7 +75,13 @@ export class QueueReader {
           MaxNumberOfMessages: max,
           VisibilityTimeout: this.#hideSeconds,
           WaitTimeSeconds: WAIT_SECONDS,
-          MessageSystemAttributeNames: ['SentTimestamp'],
+          // The last two tell a message SQS's redrive moved to the buffer DLQ, and after how
+          // many receives.
+          MessageSystemAttributeNames: [
+            'SentTimestamp',
+            'DeadLetterQueueSourceArn',
+            'ApproximateReceiveCount',
+          ],
           MessageAttributeNames: ['All'],
         }),
       );

@@ -7,7 +7,11 @@ export interface StackTargets {
   functionName: string;
 }
 
-const QUEUE_OUTPUTS = ['OnFailureQueueUrl', 'TargetDeadLetterQueueUrl'] as const;
+const QUEUE_OUTPUTS = [
+  'BufferDeadLetterQueueUrl',
+  'OnFailureQueueUrl',
+  'TargetDeadLetterQueueUrl',
+] as const;
 const FUNCTION_OUTPUT = 'FunctionArn';
 
 export async function stackTargets(

@@ -14,6 +14,8 @@ export interface QueuedMessage {
   body: string;
   /** String message attributes, as EventBridge sets ERROR_CODE and the function ErrorName. */
   attributes: Record<string, string>;
+  /** System attributes SQS itself sets, such as DeadLetterQueueSourceArn after a redrive. */
+  systemAttributes: Record<string, string>;
   sentAt: number;
   /** Epoch ms of the first receive; 0 before it. */
   firstReceivedAt: number;
@@ -42,7 +44,13 @@ export interface SqsEndpoint {
   send(
     queueName: string,
     body: string,
-    options?: { attributes?: Record<string, string>; sentAt?: number },
+    options?: {
+      attributes?: Record<string, string>;
+      systemAttributes?: Record<string, string>;
+      sentAt?: number;
+      /** Receives before this one, as a message redriven from another queue has. */
+      receiveCount?: number;
+    },
   ): string;
   /**
    * Holds a message as if a receive had just handed it out with this receipt handle, as a Lambda
@@ -146,17 +154,22 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
   const enqueue = (
     queue: Queue,
     body: string,
-    attributes: Record<string, string>,
-    sentAt: number,
+    options: {
+      attributes?: Record<string, string>;
+      systemAttributes?: Record<string, string>;
+      sentAt?: number;
+      receiveCount?: number;
+    },
   ) => {
     const messageId = randomUUID();
     queue.messages.push({
       messageId,
       body,
-      attributes,
-      sentAt,
+      attributes: options.attributes ?? {},
+      systemAttributes: options.systemAttributes ?? {},
+      sentAt: options.sentAt ?? Date.now(),
       firstReceivedAt: 0,
-      receiveCount: 0,
+      receiveCount: options.receiveCount ?? 0,
       invisibleUntil: 0,
     });
     return messageId;
@@ -169,9 +182,15 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     const spent = visible.filter((m) => m.receiveCount >= redrive.maxReceiveCount);
     for (const message of spent) {
       queue.messages.splice(queue.messages.indexOf(message), 1);
-      // The same message, id, body, attributes and receive count, as SQS's redrive keeps them.
+      // The same message, id, body, attributes and receive count, as SQS's redrive keeps them,
+      // and the queue it came from, which SQS adds.
+      const source = [...queues].find(([, q]) => q === queue)?.[0] ?? '';
       queueNamed(redrive.deadLetterQueue).messages.push({
         ...message,
+        systemAttributes: {
+          ...message.systemAttributes,
+          DeadLetterQueueSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${source}`,
+        },
         invisibleUntil: 0,
         receiptHandle: undefined,
       });
@@ -203,7 +222,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         throw new SqsError('InvalidParameterValue', 'The request must contain a MessageBody.');
       }
       const attributes = stringAttributes(request.MessageAttributes);
-      const messageId = enqueue(queue, body, attributes, Date.now());
+      const messageId = enqueue(queue, body, { attributes });
       return {
         MessageId: messageId,
         MD5OfMessageBody: md5(Buffer.from(body)),
@@ -240,6 +259,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         const attributes = pick(message.attributes, attributeNames);
         const system = pick(
           {
+            ...message.systemAttributes,
             SenderId: SENDER_ID,
             SentTimestamp: String(message.sentAt),
             ApproximateReceiveCount: String(message.receiveCount),
@@ -333,14 +353,14 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     },
     queueUrl: urlOf,
     queueArn: (name) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
-    send: (queueName, body, options = {}) =>
-      enqueue(queueNamed(queueName), body, options.attributes ?? {}, options.sentAt ?? Date.now()),
+    send: (queueName, body, options = {}) => enqueue(queueNamed(queueName), body, options),
     received: (queueName, message) => {
       const queue = queueNamed(queueName);
       const now = Date.now();
       queue.messages.push({
         ...message,
         attributes: {},
+        systemAttributes: {},
         sentAt: now,
         firstReceivedAt: now,
         invisibleUntil: hideFor(
