@@ -18,5 +18,10 @@ export const ERROR_NAME_DIMENSION = 'ErrorName';
 export const RETRIES_METRIC = 'KodexaRetries';
 export const CONFLICTS_METRIC = 'KodexaConflicts';
 export const COMPLETION_LAG_METRIC = 'CompletionLag';
+/**
+ * Records of a batch from the buffer handed back in batchItemFailures, to be received again:
+ * failed, but not thrown, so Lambda's `Errors` does not count them.
+ */
+export const HANDED_BACK_METRIC = 'CompletionsHandedBack';
 /** Written by Powertools itself, with dimensions `service` and `function_name`. */
 export const COLD_START_METRIC = 'ColdStart';

@@ -16,7 +16,7 @@ import { sendToDeadLetterQueue } from './dead-letter.ts';
 import { isPermanent } from './failure-kind.ts';
 import { type HandBack, handBackSeconds, setVisibility } from './hand-back.ts';
 import type { Invocation, KodexaClient } from './kodexa-client.ts';
-import { recordFailure, recordResult } from './metrics.ts';
+import { recordFailure, recordHandedBack, recordResult } from './metrics.ts';
 import { type Completion, correlationOf, parseCompletionEvent } from './parse-event.ts';
 import { eventInBody, receiveCount } from './sqs-event.ts';
 
@@ -127,6 +127,8 @@ export async function reportBatch(
     // polling for it either.
     throwOnFullBatchFailure: false,
   });
+  // Every record in batchItemFailures, however it got there: Lambda counts none of them as an error.
+  recordHandedBack(metrics, response.batchItemFailures.length);
   if (buffer && handBacks.length > 0) {
     const failed = await setVisibility(buffer.sqs, buffer.config.queueUrl, handBacks).catch(
       (error: unknown) => {

@@ -637,6 +637,46 @@ describe('alarms', () => {
           },
         ]),
       ),
+      // Records handed back are not thrown, so Lambda's Errors does not count them: their rate to
+      // the buffer's receives, by ErrorsAlarm's rule.
+      BufferHandBacksAlarm: {
+        Metrics: [
+          {
+            Id: 'expr_1',
+            Expression: '100 * handedBack / received',
+            Label: 'completions handed back (% of received)',
+          },
+          {
+            Id: 'handedBack',
+            MetricStat: {
+              Metric: {
+                Namespace: 'Kodexa/SliceCompletion',
+                MetricName: 'CompletionsHandedBack',
+                Dimensions: [{ Name: 'service', Value: 'slice-completion' }],
+              },
+              Period: 300,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+          {
+            Id: 'received',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/SQS',
+                MetricName: 'NumberOfMessagesReceived',
+                Dimensions: queueDimension(s.ids.buffer),
+              },
+              Period: 300,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+        ],
+        Threshold: 50,
+        EvaluationPeriods: 3,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
       // Not draining: SQS leaves out of this age the messages received more than 3 times, so
       // records being retried do not hold it up.
       BufferAgeAlarm: {
@@ -663,7 +703,7 @@ describe('alarms', () => {
     );
   }
 
-  it('page on a sustained error rate, on errors no retry fixes, and on every sign of a lost event', () => {
+  it('page on a sustained rate of errors or of records handed back, on errors no retry fixes, and on every sign of a lost event', () => {
     const alarms = alarmsOf(minimal);
     for (const [id, properties] of Object.entries(expected(minimal))) {
       expect(alarms[id], id).toMatchObject({
@@ -934,13 +974,19 @@ describe('stages', () => {
         }),
       },
     });
-    const own = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
-      (alarm) => alarm.Properties.MetricName === 'SliceCompletionFailed',
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    // Each metric an alarm reads, alone or in its math.
+    const metrics = alarms.flatMap(({ Properties: p }) => [
+      { Namespace: p.Namespace, MetricName: p.MetricName },
+      ...(p.Metrics ?? []).map(
+        (m: { MetricStat?: { Metric: Record<string, unknown> } }) => m.MetricStat?.Metric ?? {},
+      ),
+    ]);
+    const own = metrics.filter((metric) =>
+      ['SliceCompletionFailed', 'CompletionsHandedBack'].includes(String(metric.MetricName)),
     );
-    expect(own).toHaveLength(3);
-    for (const alarm of own) {
-      expect(alarm.Properties.Namespace).toBe('Kodexa/SliceCompletion/staging');
-    }
+    expect(own).toHaveLength(4);
+    for (const metric of own) expect(metric.Namespace).toBe('Kodexa/SliceCompletion/staging');
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
     expect(body).toContain('{Kodexa/SliceCompletion/staging,ErrorName,service}');
@@ -1054,7 +1100,7 @@ describe('dashboard', () => {
   const queue = (name: string, id: string, stat = 'Maximum') =>
     `AWS/SQS ${name} QueueName=<${id}.QueueName> ${stat}`;
 
-  it('shows the buffer’s depth, the age of its oldest message, and what goes in and out', () => {
+  it('shows the buffer’s depth, the age of its oldest message, and what goes in, back and out', () => {
     const { buffer } = minimal.ids;
     expect(Object.fromEntries(graphs(minimal))).toMatchObject({
       'Buffer: messages': [
@@ -1062,8 +1108,10 @@ describe('dashboard', () => {
         queue('ApproximateNumberOfMessagesNotVisible', buffer),
       ],
       'Buffer: age of oldest message': [queue('ApproximateAgeOfOldestMessage', buffer)],
-      'Buffer: sent and done': [
+      'Buffer: in, received, handed back, done': [
         queue('NumberOfMessagesSent', buffer, 'Sum'),
+        queue('NumberOfMessagesReceived', buffer, 'Sum'),
+        'Kodexa/SliceCompletion CompletionsHandedBack service=slice-completion Sum',
         queue('NumberOfMessagesDeleted', buffer, 'Sum'),
       ],
     });

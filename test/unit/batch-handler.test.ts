@@ -102,6 +102,24 @@ const hiddenFor = (messageId: string) => {
 };
 
 const outcomes = () => completionOutcomes(output.metricLines() as EmfDocument[]);
+/** Each value of CompletionsHandedBack the function wrote, as CloudWatch would read it. */
+const handedBack = () =>
+  (output.metricLines() as EmfDocument[]).flatMap((document) =>
+    document._aws.CloudWatchMetrics.flatMap(({ Namespace, Dimensions, Metrics }) =>
+      Metrics.filter(({ Name }) => Name === 'CompletionsHandedBack').map(({ Name, Unit }) => ({
+        namespace: Namespace,
+        dimensions: Object.fromEntries(Dimensions.flat().map((key) => [key, document[key]])),
+        value: document[Name],
+        unit: Unit,
+      })),
+    ),
+  );
+const handedBackCount = (value: number) => ({
+  namespace: 'Kodexa/SliceCompletion',
+  dimensions: { service: 'slice-completion' },
+  value,
+  unit: 'Count',
+});
 const completionLines = () =>
   output.logLines().filter((line) => String(line.message).startsWith('slice completion'));
 
@@ -162,6 +180,17 @@ describe('a batch from the buffer', () => {
       'SliceUpdateConflict',
       'updated',
     ]);
+    // Lambda counts no error for it: the buffer's alarm reads this count instead.
+    expect(handedBack()).toEqual([handedBackCount(1)]);
+  });
+
+  it('counts no record handed back when each was processed or dead-lettered', async () => {
+    const handler = await container();
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id), 'not json', completion(randomUUID())]);
+    expect(await answer(handler, event)).toEqual([]);
+    expect(outcomes()).toEqual(['InvalidCompletionEvent', 'SliceNotFound', 'updated']);
+    expect(handedBack()).toEqual([]);
   });
 
   it('reads the secret once for a whole batch on a cold container, and once again on a rotated key', async () => {
@@ -289,6 +318,7 @@ describe('a batch from the buffer', () => {
         },
       },
     ]);
+    expect(handedBack()).toEqual([]);
   });
 
   it('keeps a record whose dead-lettering fails, to be delivered again, and says why', async () => {
@@ -307,6 +337,7 @@ describe('a batch from the buffer', () => {
       deadLettered: false,
       deadLetterError: { name: 'QueueDoesNotExist' },
     });
+    expect(handedBack()).toEqual([handedBackCount(1)]);
   });
 
   it('answers when the visibility of the records handed back cannot be set; they come back later', async () => {
@@ -371,6 +402,7 @@ describe('a batch from the buffer', () => {
       });
     }
     expect(outcomes()).toEqual(['ConfigurationError', 'ConfigurationError']);
+    expect(handedBack()).toEqual([handedBackCount(2)]);
 
     const direct = await handler(
       { sliceId: slice.id, lambdaRequestId: randomUUID() },
