@@ -173,7 +173,7 @@ const TARGET_MAX_EVENT_AGE = Duration.hours(2);
 
 /**
  * Provisional: at 128 MB the function's peak RSS was measured at 93% of the limit, at 256 MB at 53%
- * (README, Performance).
+ * (docs/performance.md).
  */
 const DEFAULT_MEMORY_SIZE = 256;
 
@@ -441,7 +441,7 @@ function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
     // It holds events nobody has replayed yet: `cdk destroy`, or a change that replaces it, must
-    // not delete them (README: Teardown).
+    // not delete them (docs/runbook.md, Teardown).
     removalPolicy: RemovalPolicy.RETAIN,
   });
   Validations.of(queue).acknowledge({
