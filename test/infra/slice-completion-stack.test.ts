@@ -230,10 +230,7 @@ describe('IAM', () => {
       {
         Action: 'sqs:SendMessage',
         Effect: 'Allow',
-        Resource: [
-          arnOf(minimal.ids.bufferDeadLetterQueue),
-          arnOf(minimal.ids.onFailureQueue),
-        ],
+        Resource: [arnOf(minimal.ids.bufferDeadLetterQueue), arnOf(minimal.ids.onFailureQueue)],
       },
       {
         Action: 'secretsmanager:GetSecretValue',
