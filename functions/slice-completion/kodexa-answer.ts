@@ -10,7 +10,7 @@ import { isObject } from './json-object.ts';
 import { oneLine, shorten } from './short-text.ts';
 import type { Slice } from './update-rules.ts';
 
-export type Outcome =
+export type AttemptOutcome =
   | { kind: 'slice'; slice: Slice }
   /** Kodexa refused the write because the slice changed since it was read. */
   | { kind: 'conflict' }
@@ -44,7 +44,7 @@ export interface Answer {
 
 const EXCERPT_CHARS = 300;
 
-export function classifyAnswer(answer: Answer, exchange: Exchange): Outcome {
+export function classifyAnswer(answer: Answer, exchange: Exchange): AttemptOutcome {
   const { status, text } = answer;
   const { method, request, apiKey } = exchange;
   if (status >= 200 && status < 300) return sliceIn(answer, exchange);
@@ -87,7 +87,11 @@ export function classifyAnswer(answer: Answer, exchange: Exchange): Outcome {
 }
 
 /** What fetch's error means: a port fetch refuses is a setting to fix; anything else, retried. */
-export function classifyFetchError(error: unknown, timeoutMs: number, baseUrl: string): Outcome {
+export function classifyFetchError(
+  error: unknown,
+  timeoutMs: number,
+  baseUrl: string,
+): AttemptOutcome {
   // fetch never connects to a port the Fetch standard blocks: a setting to fix, not an outage.
   if (((error as Error).cause as Error | undefined)?.message === 'bad port') {
     return fail(
@@ -97,7 +101,7 @@ export function classifyFetchError(error: unknown, timeoutMs: number, baseUrl: s
   return { kind: 'retry', failure: networkFailure(error, timeoutMs), retryAfter: null };
 }
 
-function sliceIn({ status, text }: Answer, { method, request, apiKey }: Exchange): Outcome {
+function sliceIn({ status, text }: Answer, { method, request, apiKey }: Exchange): AttemptOutcome {
   // A write Kodexa accepted without echoing the slice (204) is still done: failing here would
   // only make Lambda redeliver an event that is already recorded.
   if (method === 'PUT' && !text.trim()) return { kind: 'slice', slice: {} };
@@ -114,7 +118,7 @@ function sliceIn({ status, text }: Answer, { method, request, apiKey }: Exchange
   );
 }
 
-function fail(error: Error): Outcome {
+function fail(error: Error): AttemptOutcome {
   return { kind: 'fail', error };
 }
 

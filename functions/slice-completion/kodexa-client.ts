@@ -5,10 +5,10 @@
 import type { ApiKeySource } from './api-key.ts';
 import { KodexaUnavailable } from './errors.ts';
 import {
+  type AttemptOutcome,
   classifyAnswer,
   classifyFetchError,
   type Exchange,
-  type Outcome,
 } from './kodexa-answer.ts';
 import { readAnswer, requestKodexa } from './kodexa-request.ts';
 import { attemptTimeoutMs, waitLimit } from './request-time.ts';
@@ -163,7 +163,7 @@ async function attemptOnce(
     timeoutMs: number;
     answered: ((answer: GateAnswer) => void) | undefined;
   },
-): Promise<Outcome> {
+): Promise<AttemptOutcome> {
   const { request } = exchange;
   let response: Response;
   try {
