@@ -19,6 +19,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COMPLETION_DETAIL_TYPE } from '../functions/slice-completion/detail-types.ts';
 import { alarmTopic, notify, sliceCompletionAlarms } from './alarms.ts';
 import { sliceCompletionDashboard } from './dashboard.ts';
 import { logQueries } from './log-queries.ts';
@@ -109,8 +110,6 @@ export interface SliceCompletionProps {
    */
   readonly completionLagAlarmThreshold?: Duration;
 }
-
-const COMPLETION_DETAIL_TYPE = 'Execution Slice Completed';
 
 const DESTINATION_DETAIL_TYPES = [
   'Lambda Function Invocation Result - Success',

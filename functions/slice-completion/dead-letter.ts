@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { errorName } from './metrics.ts';
+import { shorten } from './short-text.ts';
 
 /** Enough for any of our messages; far below SQS's message size, which the body shares. */
 export const MAX_ERROR_MESSAGE_CHARS = 1_000;
@@ -46,8 +47,5 @@ export function attributeText(text: string): string {
     /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu,
     '\uFFFD',
   );
-  const characters = [...allowed];
-  if (characters.length === 0) return '(none)';
-  if (characters.length <= MAX_ERROR_MESSAGE_CHARS) return allowed;
-  return `${characters.slice(0, MAX_ERROR_MESSAGE_CHARS - 3).join('')}...`;
+  return allowed ? shorten(allowed, MAX_ERROR_MESSAGE_CHARS) : '(none)';
 }

@@ -24,7 +24,7 @@ export function handBackSeconds(
   receiveCount: number,
   retryAt: number | undefined,
   now: number,
-  random: () => number = Math.random,
+  random: () => number,
 ): number {
   const asked = retryAt === undefined ? 0 : Math.ceil((retryAt - now) / 1000);
   const wait = Math.min(

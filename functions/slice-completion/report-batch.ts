@@ -36,6 +36,8 @@ export interface BatchDependencies {
   /** The configuration and the Kodexa client shared by the container's batches (with its gate). */
   runtime: () => { config: Config; kodexa: KodexaClient };
   buffer: () => { config: BufferConfig; sqs: SQSClient };
+  /** The jitter of the visibility of completions handed back. */
+  random: () => number;
 }
 
 export async function reportBatch(
@@ -110,7 +112,12 @@ export async function reportBatch(
           throw error;
         }
       }
-      const seconds = handBackSeconds(receives, invocation.retryAt, Date.now());
+      const seconds = handBackSeconds(
+        receives,
+        invocation.retryAt,
+        Date.now(),
+        dependencies.random,
+      );
       if (buffer) handBacks.push({ receiptHandle: record.receiptHandle, seconds });
       logger.error('slice completion failed', {
         ...summary,

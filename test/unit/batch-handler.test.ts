@@ -379,6 +379,34 @@ describe('a batch from the buffer', () => {
     );
   });
 
+  it('hands back a record that Kodexa redirects, as ConfigurationError: fixing KODEXA_URL cures it', async () => {
+    const handler = await container();
+    const slice = seedSlice();
+    services.kodexa.inject({
+      sliceId: slice.id,
+      redirect: 301,
+      location: 'https://kodexa.example.com/api/orchestrator-execution-slices/x',
+    });
+    const event = await batchOf([completion(slice.id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event)).toEqual([id]);
+    expect(deadLettered()).toEqual([]);
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({
+          name: 'ConfigurationError',
+          message: expect.stringContaining(
+            'Kodexa answered 301 redirecting to https://kodexa.example.com; redirects are refused',
+          ),
+        }),
+        handedBack: { visibilitySeconds: expect.any(Number) },
+      }),
+    ]);
+    expect(services.kodexa.requests.filter((r) => r.path.endsWith(slice.id))).toEqual([
+      expect.objectContaining({ method: 'GET', status: 301 }),
+    ]);
+  });
+
   it('fails every record with ConfigurationError without the buffer settings; a direct invocation still works', async () => {
     const handler = await container({
       BUFFER_QUEUE_URL: undefined,
