@@ -32,8 +32,11 @@ export async function sendToDeadLetterQueue(
   queueUrl: string,
   body: string,
   error: unknown,
+  abortSignal: AbortSignal,
 ): Promise<void> {
-  await sqs.send(new SendMessageCommand(deadLetterMessage(queueUrl, body, error)));
+  await sqs.send(new SendMessageCommand(deadLetterMessage(queueUrl, body, error)), {
+    abortSignal,
+  });
 }
 
 /**

@@ -49,6 +49,7 @@ export async function setVisibility(
   sqs: SQSClient,
   queueUrl: string,
   handBacks: HandBack[],
+  abortSignal: AbortSignal,
 ): Promise<number> {
   let failed = 0;
   for (let start = 0; start < handBacks.length; start += BATCH_ENTRIES) {
@@ -59,6 +60,7 @@ export async function setVisibility(
     }));
     const answer = await sqs.send(
       new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+      { abortSignal },
     );
     failed += answer.Failed?.length ?? 0;
   }

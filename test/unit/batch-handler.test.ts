@@ -364,6 +364,54 @@ describe('a batch from the buffer', () => {
     );
   });
 
+  // SQS's calls take the invocation's last seconds, cut off before its end: with the SDK's own
+  // 3 attempts of 5 s, an SQS that does not answer would take 15 s, past these invocations' end.
+  it('answers before the invocation ends when SQS does not answer a dead-lettering', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const event = await batchOf(['not json']);
+    const context = lambdaContext(4_000);
+    services.sqs.stalled.add('SendMessage');
+    try {
+      const response = (await handler(event, context)) as SQSBatchResponse;
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({ name: 'InvalidCompletionEvent' }),
+        deadLettered: false,
+        deadLetterError: expect.objectContaining({ name: 'AbortError' }),
+      }),
+    ]);
+    expect(outcomes()).toEqual(['InvalidCompletionEvent']);
+  });
+
+  it('answers before the invocation ends when SQS does not answer the visibility change', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id)]);
+    // 3 s: too little for any request to Kodexa, so the record is handed back at once.
+    const context = lambdaContext(3_000);
+    services.sqs.stalled.add('ChangeMessageVisibilityBatch');
+    try {
+      const response = (await handler(event, context)) as SQSBatchResponse;
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    expect(output.logLines()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not set the visibility of the completions handed back',
+        error: expect.objectContaining({ name: 'AbortError' }),
+      }),
+    );
+    expect(handedBack()).toEqual([handedBackCount(1)]);
+  });
+
   it('answers a batch whose every record failed, naming each', async () => {
     const handler = await container();
     const contested = seedSlice();

@@ -65,6 +65,11 @@ export interface SqsEndpoint {
   visible(queueName: string): QueuedMessage[];
   /** Operation names received, in order (`ReceiveMessage`, `DeleteMessage`, ...). */
   operations: string[];
+  /**
+   * Operations read but never answered, as an SQS that does not answer: the client waits until
+   * its own timeout or abort.
+   */
+  stalled: Set<string>;
   close(): Promise<void>;
 }
 
@@ -110,6 +115,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
   const secondMs = options.secondMs ?? 1000;
   const queues = new Map<string, Queue>();
   const operations: string[] = [];
+  const stalled = new Set<string>();
   let base = '';
 
   const queueNamed = (name: string): Queue => {
@@ -315,6 +321,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     for await (const chunk of req) body += chunk;
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
     operations.push(operation);
+    if (stalled.has(operation)) return;
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...headers });
       res.end(JSON.stringify(payload));
@@ -373,6 +380,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     visible: (queueName) =>
       queueNamed(queueName).messages.filter((m) => m.invisibleUntil <= Date.now()),
     operations,
+    stalled,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
