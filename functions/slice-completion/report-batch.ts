@@ -18,7 +18,7 @@ import { type HandBack, handBackSeconds, setVisibility } from './hand-back.ts';
 import type { Invocation, KodexaClient } from './kodexa-client.ts';
 import { recordFailure, recordHandedBack, recordResult } from './metrics.ts';
 import { type Completion, correlationOf, parseCompletionEvent } from './parse-event.ts';
-import { eventInBody, receiveCount } from './sqs-event.ts';
+import { eventInBody, firstReceivedAt, receiveCount } from './sqs-event.ts';
 
 // The invocation's last seconds, after the records' last requests to Kodexa, go to SQS, each call
 // cut off by an abort signal at its own point, whatever its requests' timeout and the SDK's
@@ -126,7 +126,12 @@ export async function reportBatch(
           throw error;
         }
       }
-      const seconds = handBackSeconds(receives, invocation.retryAt, Date.now());
+      const seconds = handBackSeconds(
+        receives,
+        firstReceivedAt(record),
+        invocation.retryAt,
+        Date.now(),
+      );
       if (buffer) handBacks.push({ receiptHandle: record.receiptHandle, seconds });
       logger.error('slice completion failed', {
         ...summary,

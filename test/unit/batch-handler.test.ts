@@ -295,6 +295,26 @@ describe('a batch from the buffer', () => {
     for (const id of ids) expect(hiddenFor(id)).toBeGreaterThan(28);
   });
 
+  it('hands back for a day-long Retry-After only as long as SQS takes: 12 hours from the receive', async () => {
+    const handler = await container();
+    const limited = seedSlice();
+    services.kodexa.inject({
+      sliceId: limited.id,
+      persistent: true,
+      status: 429,
+      headers: { 'retry-after': String(24 * 3600) },
+    });
+    await answer(handler, await batchOf([completion(limited.id)]));
+    services.sqs.messages(BUFFER_QUEUE).splice(0);
+    // The container's gate holds the next batch's requests for the day Kodexa asked.
+    const event = await batchOf([completion(seedSlice().id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event)).toEqual([id]);
+    expect(hiddenFor(id)).toBeGreaterThan(43_200 - 5);
+    expect(hiddenFor(id)).toBeLessThan(43_200);
+    expect(output.logLines().filter((line) => line.level === 'WARN')).toEqual([]);
+  });
+
   it('dead-letters a transient failure on its last receive, with its error, as SQS would not', async () => {
     const handler = await container({ BUFFER_MAX_RECEIVE_COUNT: '3' });
     const slice = seedSlice();

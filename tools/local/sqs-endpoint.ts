@@ -19,6 +19,8 @@ export interface QueuedMessage {
   sentAt: number;
   /** Epoch ms of the first receive; 0 before it. */
   firstReceivedAt: number;
+  /** Epoch ms of the latest receive, from which SQS counts its 12 hours of visibility; 0 before. */
+  receivedAt: number;
   receiveCount: number;
   /** Epoch ms until which a receive hid it; 0 when visible. */
   invisibleUntil: number;
@@ -76,6 +78,8 @@ export interface SqsEndpoint {
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const DEFAULT_VISIBILITY_SECONDS = 30;
+/** SQS's limit on a message's visibility, counted from the receive that handed it out. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 /** Who SQS says sent a message; any IAM principal id looks like this. */
 const SENDER_ID = 'AIDAEXAMPLESENDER0001';
 /** How often a long poll looks for a message that became visible. */
@@ -149,13 +153,22 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     queue.messages.splice(at, 1);
   };
   const changeVisibility = (queue: Queue, receiptHandle: string, seconds: number) => {
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_VISIBILITY_SECONDS) {
       throw new SqsError(
         'InvalidParameterValue',
         `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
       );
     }
-    inFlight(queue, receiptHandle).invisibleUntil = hideFor(seconds);
+    const message = inFlight(queue, receiptHandle);
+    // SQS counts 12 hours from the receive that handed the message out; extending does not reset it.
+    const now = Date.now();
+    if (now + seconds * secondMs > message.receivedAt + MAX_VISIBILITY_SECONDS * secondMs) {
+      throw new SqsError(
+        'InvalidParameterValue',
+        `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`,
+      );
+    }
+    message.invisibleUntil = hideFor(seconds, now);
   };
   const enqueue = (
     queue: Queue,
@@ -175,6 +188,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
       systemAttributes: options.systemAttributes ?? {},
       sentAt: options.sentAt ?? Date.now(),
       firstReceivedAt: 0,
+      receivedAt: 0,
       receiveCount: options.receiveCount ?? 0,
       invisibleUntil: 0,
     });
@@ -260,6 +274,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
       const Messages = received.map((message) => {
         message.receiveCount++;
         message.firstReceivedAt ||= now;
+        message.receivedAt = now;
         message.invisibleUntil = hideFor(seconds, now);
         message.receiptHandle = `${message.messageId}#${randomUUID()}`;
         const attributes = pick(message.attributes, attributeNames);
@@ -370,6 +385,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         systemAttributes: {},
         sentAt: now,
         firstReceivedAt: now,
+        receivedAt: now,
         invisibleUntil: hideFor(
           queue.settings.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS,
           now,
