@@ -341,6 +341,32 @@ describe('a batch from the buffer', () => {
     expect(handedBack()).toEqual([]);
   });
 
+  // The DLQ's limit is the buffer's (1 MiB), and SQS counts attributes in a message's size.
+  it.each([
+    // the attributes take 37 + 62 bytes: ErrorName, String, InvalidCompletionEvent; ErrorMessage,
+    // String and the 44 characters of `invalid completion event: body: must be JSON`
+    [99, { ErrorName: 'InvalidCompletionEvent', ErrorMessage: expect.any(String) }],
+    [98, { ErrorName: 'InvalidCompletionEvent' }],
+    [37, { ErrorName: 'InvalidCompletionEvent' }],
+    [36, {}],
+    [10, {}],
+  ])(
+    'dead-letters a body %i bytes short of the size limit with as much of its error as fits',
+    async (short, attributes) => {
+      const handler = await container();
+      const body = `x${'y'.repeat(1_048_576 - short - 1)}`;
+      const event = await batchOf([body]);
+      expect(await answer(handler, event)).toEqual([]);
+      expect(deadLettered()).toEqual([{ body, attributes }]);
+      expect(completionLines()).toEqual([
+        expect.objectContaining({
+          error: expect.objectContaining({ name: 'InvalidCompletionEvent' }),
+          deadLettered: true,
+        }),
+      ]);
+    },
+  );
+
   it('keeps a record whose dead-lettering fails, to be delivered again, and says why', async () => {
     const handler = await container({
       BUFFER_DEAD_LETTER_QUEUE_URL: services.sqs

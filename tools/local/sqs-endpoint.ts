@@ -32,6 +32,8 @@ export interface QueueSettings {
   visibilityTimeoutSeconds?: number;
   /** SQS moves a message here when a receive would take its receive count past maxReceiveCount. */
   redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+  /** The longest message SendMessage takes, body and attributes; SQS's default and largest, 1 MiB. */
+  maximumMessageSize?: number;
 }
 
 export interface SqsEndpoint {
@@ -78,6 +80,8 @@ export interface SqsEndpoint {
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const DEFAULT_VISIBILITY_SECONDS = 30;
+/** SQS's default and largest maximum message size: 1 MiB. */
+const MAX_MESSAGE_SIZE = 1_048_576;
 /** SQS's limit on a message's visibility, counted from the receive that handed it out. */
 const MAX_VISIBILITY_SECONDS = 43_200;
 /** Who SQS says sent a message; any IAM principal id looks like this. */
@@ -242,6 +246,19 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         throw new SqsError('InvalidParameterValue', 'The request must contain a MessageBody.');
       }
       const attributes = stringAttributes(request.MessageAttributes);
+      // SQS counts the body and each attribute's name, type and value, in UTF-8 bytes.
+      const limit = queue.settings.maximumMessageSize ?? MAX_MESSAGE_SIZE;
+      const size = Object.entries(attributes).reduce(
+        (total, [name, value]) =>
+          total + Buffer.byteLength(name) + Buffer.byteLength('String') + Buffer.byteLength(value),
+        Buffer.byteLength(body),
+      );
+      if (size > limit) {
+        throw new SqsError(
+          'InvalidParameterValue',
+          `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+        );
+      }
       const messageId = enqueue(queue, body, { attributes });
       return {
         MessageId: messageId,
