@@ -252,13 +252,13 @@ describe('IAM', () => {
           ],
         },
       },
-      // The event source mapping's: receive and delete, and the function's visibility changes.
+      // The event source mapping's (receive, delete, the queue's attributes), and the function's
+      // visibility changes; not grantConsumeMessages' GetQueueUrl, which nothing calls.
       {
         Action: [
           'sqs:ChangeMessageVisibility',
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
-          'sqs:GetQueueUrl',
           'sqs:ReceiveMessage',
         ],
         Effect: 'Allow',
@@ -367,8 +367,8 @@ describe('EventBridge delivery', () => {
     const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
     expect(allowsOn(full.ids.buffer)).toEqual(
       rules.map((rule) => ({
-        // CDK's SqsQueue target grants as grantSendMessages does.
-        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        // SendMessage alone: CDK's SqsQueue target would add GetQueueAttributes and GetQueueUrl.
+        Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule) } },
