@@ -285,9 +285,20 @@ export class SliceCompletion extends Construct {
     );
 
     // SendMessage alone: the function has the URL, so not grantSendMessages' GetQueueUrl and
-    // GetQueueAttributes. The mapping grants what it needs on the buffer (receive, delete, and
-    // the visibility changes the function makes on records it hands back).
+    // GetQueueAttributes.
     this.bufferDeadLetterQueue.grant(this.function, 'sqs:SendMessage');
+    // On the buffer, what the event source mapping calls with the function's role (AWS's Lambda
+    // guide: ReceiveMessage, DeleteMessage, GetQueueAttributes), and the visibility changes the
+    // function makes on the records it hands back (ChangeMessageVisibilityBatch is allowed by
+    // ChangeMessageVisibility). The L2 EventSourceMapping grants nothing itself, and
+    // grantConsumeMessages would add GetQueueUrl, which nothing calls.
+    this.buffer.grant(
+      this.function,
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ChangeMessageVisibility',
+    );
     // A mapping of its own id rather than addEventSource's, whose logical id carries the stack's
     // name: a stage's copy and the stack without one keep the same logical ids.
     new lambda.EventSourceMapping(this, 'BufferEventSourceMapping', {
@@ -298,7 +309,6 @@ export class SliceCompletion extends Construct {
       batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
       maxBatchingWindow: maxBatchingWindow.toSeconds() > 0 ? maxBatchingWindow : undefined,
     });
-    this.buffer.grantConsumeMessages(this.function);
 
     const completionRule = new events.Rule(this, 'CompletionEventsRule', {
       description: 'Execution Slice Completed events, to the slice-completion buffer',
@@ -377,8 +387,8 @@ export class SliceCompletion extends Construct {
     return this.buffer.grant(grantee, 'sqs:SendMessage');
   }
 
-  private target(): targets.SqsQueue {
-    return new targets.SqsQueue(this.buffer, {
+  private target(): events.IRuleTarget {
+    return sendOnlyQueueTarget(this.buffer, {
       retryAttempts: TARGET_RETRY_ATTEMPTS,
       maxEventAge: TARGET_MAX_EVENT_AGE,
       deadLetterQueue: this.targetDeadLetterQueue,
@@ -413,6 +423,28 @@ function sendOnlyDestination(queue: sqs.Queue): lambda.IDestination {
     bind: (_scope, fn) => {
       queue.grant(fn, 'sqs:SendMessage');
       return { destination: queue.queueArn };
+    },
+  };
+}
+
+/**
+ * The queue as a rule's target, as CDK's SqsQueue target binds it, but allowing each rule only
+ * SendMessage, all EventBridge calls: SqsQueue grants as grantSendMessages does, which adds
+ * GetQueueAttributes and GetQueueUrl. For a queue without a KMS key (the buffer's is SQS-managed).
+ */
+function sendOnlyQueueTarget(queue: sqs.Queue, props: targets.TargetBaseProps): events.IRuleTarget {
+  return {
+    bind: (rule) => {
+      queue.grant(
+        new iam.ServicePrincipal('events.amazonaws.com', {
+          conditions: { ArnEquals: { 'aws:SourceArn': events.CfnRule.arnForRule(rule) } },
+        }),
+        'sqs:SendMessage',
+      );
+      if (props.deadLetterQueue) {
+        targets.addToDeadLetterQueueResourcePolicy(rule, props.deadLetterQueue);
+      }
+      return { ...targets.bindBaseTargetConfig(props), arn: queue.queueArn, targetResource: queue };
     },
   };
 }

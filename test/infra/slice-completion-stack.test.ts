@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,9 +9,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LONGEST_HOLD_SECONDS } from '../../functions/slice-completion/hand-back.ts';
 import { createApp } from '../../infra/app.ts';
 import { bundlePath, root } from '../../infra/paths.ts';
-import { SliceCompletion } from '../../infra/slice-completion.ts';
+import { SliceCompletion, type SliceCompletionProps } from '../../infra/slice-completion.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
 const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
@@ -251,13 +252,13 @@ describe('IAM', () => {
           ],
         },
       },
-      // The event source mapping's: receive and delete, and the function's visibility changes.
+      // The event source mapping's (receive, delete, the queue's attributes), and the function's
+      // visibility changes; not grantConsumeMessages' GetQueueUrl, which nothing calls.
       {
         Action: [
           'sqs:ChangeMessageVisibility',
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
-          'sqs:GetQueueUrl',
           'sqs:ReceiveMessage',
         ],
         Effect: 'Allow',
@@ -366,8 +367,8 @@ describe('EventBridge delivery', () => {
     const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
     expect(allowsOn(full.ids.buffer)).toEqual(
       rules.map((rule) => ({
-        // CDK's SqsQueue target grants as grantSendMessages does.
-        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        // SendMessage alone: CDK's SqsQueue target would add GetQueueAttributes and GetQueueUrl.
+        Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule) } },
@@ -1136,7 +1137,7 @@ describe('dashboard', () => {
 });
 
 describe('the construct in another CDK app', () => {
-  const build = (props: { reservedConcurrency?: number; maxConcurrency?: number } = {}) => {
+  const build = (props: Partial<SliceCompletionProps> = {}) => {
     const stack = new Stack(new App(), 'Pipelines');
     const sliceCompletion = new SliceCompletion(stack, 'SliceCompletion', {
       kodexaUrl: 'https://platform.kodexa.ai',
@@ -1162,6 +1163,17 @@ describe('the construct in another CDK app', () => {
     expect(policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(buffer) },
     ]);
+  });
+
+  // The function caps the visibility it sets so that SQS takes it: 12 hours from the receive,
+  // which it knows to be at most LONGEST_HOLD_SECONDS ago, the buffer's longest visibility timeout.
+  it('keeps the buffer’s visibility timeout within what the function takes a receive to be held', () => {
+    const { stack, sliceCompletion } = build({ maxBatchingWindow: Duration.minutes(5) });
+    const buffer = stack.resolve(
+      (sliceCompletion.buffer.node.defaultChild as CfnResource).logicalId,
+    );
+    const queues = Template.fromStack(stack).findResources('AWS::SQS::Queue');
+    expect(queues[buffer]?.Properties.VisibilityTimeout).toBe(LONGEST_HOLD_SECONDS);
   });
 
   it('refuses a reservedConcurrency below maxConcurrency, which would throttle the mapping', () => {

@@ -295,6 +295,26 @@ describe('a batch from the buffer', () => {
     for (const id of ids) expect(hiddenFor(id)).toBeGreaterThan(28);
   });
 
+  it('hands back for a day-long Retry-After only as long as SQS takes: 12 hours from the receive', async () => {
+    const handler = await container();
+    const limited = seedSlice();
+    services.kodexa.inject({
+      sliceId: limited.id,
+      persistent: true,
+      status: 429,
+      headers: { 'retry-after': String(24 * 3600) },
+    });
+    await answer(handler, await batchOf([completion(limited.id)]));
+    services.sqs.messages(BUFFER_QUEUE).splice(0);
+    // The container's gate holds the next batch's requests for the day Kodexa asked.
+    const event = await batchOf([completion(seedSlice().id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event)).toEqual([id]);
+    expect(hiddenFor(id)).toBeGreaterThan(43_200 - 5);
+    expect(hiddenFor(id)).toBeLessThan(43_200);
+    expect(output.logLines().filter((line) => line.level === 'WARN')).toEqual([]);
+  });
+
   it('dead-letters a transient failure on its last receive, with its error, as SQS would not', async () => {
     const handler = await container({ BUFFER_MAX_RECEIVE_COUNT: '3' });
     const slice = seedSlice();
@@ -320,6 +340,32 @@ describe('a batch from the buffer', () => {
     ]);
     expect(handedBack()).toEqual([]);
   });
+
+  // The DLQ's limit is the buffer's (1 MiB), and SQS counts attributes in a message's size.
+  it.each([
+    // the attributes take 37 + 62 bytes: ErrorName, String, InvalidCompletionEvent; ErrorMessage,
+    // String and the 44 characters of `invalid completion event: body: must be JSON`
+    [99, { ErrorName: 'InvalidCompletionEvent', ErrorMessage: expect.any(String) }],
+    [98, { ErrorName: 'InvalidCompletionEvent' }],
+    [37, { ErrorName: 'InvalidCompletionEvent' }],
+    [36, {}],
+    [10, {}],
+  ])(
+    'dead-letters a body %i bytes short of the size limit with as much of its error as fits',
+    async (short, attributes) => {
+      const handler = await container();
+      const body = `x${'y'.repeat(1_048_576 - short - 1)}`;
+      const event = await batchOf([body]);
+      expect(await answer(handler, event)).toEqual([]);
+      expect(deadLettered()).toEqual([{ body, attributes }]);
+      expect(completionLines()).toEqual([
+        expect.objectContaining({
+          error: expect.objectContaining({ name: 'InvalidCompletionEvent' }),
+          deadLettered: true,
+        }),
+      ]);
+    },
+  );
 
   it('keeps a record whose dead-lettering fails, to be delivered again, and says why', async () => {
     const handler = await container({
@@ -362,6 +408,54 @@ describe('a batch from the buffer', () => {
         message: 'could not set the visibility of the completions handed back',
       }),
     );
+  });
+
+  // SQS's calls take the invocation's last seconds, cut off before its end: with the SDK's own
+  // 3 attempts of 5 s, an SQS that does not answer would take 15 s, past these invocations' end.
+  it('answers before the invocation ends when SQS does not answer a dead-lettering', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const event = await batchOf(['not json']);
+    const context = lambdaContext(4_000);
+    services.sqs.stalled.add('SendMessage');
+    try {
+      const response = (await handler(event, context)) as SQSBatchResponse;
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({ name: 'InvalidCompletionEvent' }),
+        deadLettered: false,
+        deadLetterError: expect.objectContaining({ name: 'AbortError' }),
+      }),
+    ]);
+    expect(outcomes()).toEqual(['InvalidCompletionEvent']);
+  });
+
+  it('answers before the invocation ends when SQS does not answer the visibility change', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id)]);
+    // 3 s: too little for any request to Kodexa, so the record is handed back at once.
+    const context = lambdaContext(3_000);
+    services.sqs.stalled.add('ChangeMessageVisibilityBatch');
+    try {
+      const response = (await handler(event, context)) as SQSBatchResponse;
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    expect(output.logLines()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not set the visibility of the completions handed back',
+        error: expect.objectContaining({ name: 'AbortError' }),
+      }),
+    );
+    expect(handedBack()).toEqual([handedBackCount(1)]);
   });
 
   it('answers a batch whose every record failed, naming each', async () => {
