@@ -25,7 +25,11 @@ export interface Invocation {
    * Unset: until the deadline.
    */
   waitBudgetMs?: number;
-  /** When Kodexa may be asked again, set when a wait past the budget ended the attempts. */
+  /**
+   * When Kodexa may be asked again, set when a wait the request could not make (past its budget or
+   * the deadline, Kodexa's Retry-After included) ended its attempts: the buffer hides the record
+   * until then.
+   */
   retryAt?: number;
   statusCodes: number[];
   retries: number;
