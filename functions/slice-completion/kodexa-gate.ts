@@ -3,13 +3,14 @@
 // - a Retry-After holds every request until the time Kodexa asked for;
 // - a 429 paces the requests from then on, at what Kodexa granted the container over the last
 //   seconds (its share of Kodexa's limit among the containers), growing while Kodexa answers;
-// - a 5xx or no answer holds every request for a backoff that doubles with each such failure in
-//   a row (up to 5 s, with full jitter), so that a Kodexa that is down sees a few probes, not a
-//   burst; the first answer ends it, at the pace the container had.
+// - a 5xx (or 408, 425) or no answer holds every request for a backoff that doubles with each
+//   such failure in a row (up to 5 s, with full jitter), so that a Kodexa that is down sees a few
+//   probes, not a burst; the first answer ends it, at the pace the container had.
 // Until Kodexa first answers 429, requests go as fast as the batch sends them. A request that
 // would have to wait past its budget is not sent: the completion goes back to the buffer (the
 // batch sets its visibility from `retryAt`).
 import { KodexaUnavailable } from './errors.ts';
+import { isKodexaFailing } from './kodexa-answer.ts';
 import type { GateAnswer, Invocation, KodexaGate } from './kodexa-client.ts';
 import { retryAfterMs, retryDelayMs } from './retry-delay.ts';
 
@@ -45,7 +46,7 @@ export function createKodexaGate(random: () => number): KodexaGate {
   const answered = ({ status, retryAfter }: GateAnswer) => {
     const now = Date.now();
     while (answers.length > 0 && (answers[0] as number) < now - SHARE_WINDOW_MS) answers.shift();
-    if (status !== 0 && status !== 429 && status < 500) {
+    if (status !== 0 && status !== 429 && !isKodexaFailing(status)) {
       answers.push(now);
       firstAnswer ??= now;
       failures = 0;

@@ -105,7 +105,13 @@ describe('createKodexaGate', () => {
     expect((await entryTimes(newborn, 2))[1]).toBeCloseTo(1000 / 36, -1);
   });
 
-  it.each([[{ status: 500 }], [{ status: 503 }], [{ status: 0 }]])(
+  it.each([
+    [{ status: 500 }],
+    [{ status: 503 }],
+    [{ status: 408 }],
+    [{ status: 425 }],
+    [{ status: 0 }],
+  ])(
     'holds every request for a backoff after %o, doubling with each in a row, unpaced',
     async (failure) => {
       // the longest wait of full jitter: 200 ms after one failure, 400 after two, ...
