@@ -142,9 +142,13 @@ function locationOrigin(location: string | null, baseUrl: string): string {
   }
 }
 
+/** Whether fetch gave up because no answer came within its timeout (AbortSignal.timeout). */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}
+
 function networkFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError')
-    return `no response within ${timeoutMs} ms`;
+  if (isTimeout(error)) return `no response within ${timeoutMs} ms`;
   const cause = error instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: unknown } | undefined)?.code;
   const detail =

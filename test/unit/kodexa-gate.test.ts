@@ -124,6 +124,17 @@ describe('createKodexaGate', () => {
     },
   );
 
+  it('takes a request the invocation cut short as no sign of how Kodexa fares', async () => {
+    const gate = createKodexaGate(() => 1);
+    for (let i = 0; i < 3; i++) await pushedBack(gate, 0, { cutShort: true });
+    expect(await entryTimes(gate, 2)).toEqual([0, 0]);
+    // nor does it end a hold, or add to it: the next failure is the second in a row
+    await pushedBack(gate, 0, { status: 503 });
+    await pushedBack(gate, 0, { cutShort: true });
+    await pushedBack(gate, 0, { status: 503 });
+    expect((await entryTimes(gate, 1))[0]).toBe(400);
+  });
+
   it('ends the hold at the first answer, and Retry-After still rules', async () => {
     const gate = createKodexaGate(() => 1);
     for (let i = 0; i < 5; i++) await pushedBack(gate, 0, { status: 503 });
