@@ -95,6 +95,12 @@ class Synthesized {
   }
 }
 
+interface CfnPolicies {
+  Type: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
 interface CfnResourceJson {
   Type: string;
   Properties?: Record<string, unknown>;
@@ -519,6 +525,53 @@ describe('queues', () => {
         },
       });
     }
+  });
+});
+
+// What docs/runbook.md's Teardown says of each resource: CloudFormation deletes what has no
+// DeletionPolicy.
+describe('cdk destroy', () => {
+  const withEmail = () =>
+    Template.fromStack(
+      appWith({ ...minimalContext, alarmEmail: 'ops@example.com' }).node.findChild(
+        'SliceCompletion',
+      ) as Stack,
+    );
+
+  it('keeps the queues and the log group, schedules the topic’s key for deletion, deletes the rest', () => {
+    const template = withEmail();
+    const policies = Object.values(template.toJSON().Resources as Record<string, CfnPolicies>).map(
+      ({ Type, DeletionPolicy, UpdateReplacePolicy }) => ({
+        Type,
+        DeletionPolicy,
+        UpdateReplacePolicy,
+      }),
+    );
+    const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    const deleted = { DeletionPolicy: undefined, UpdateReplacePolicy: undefined };
+    const expected: Record<string, object> = {
+      'AWS::SQS::Queue': kept,
+      'AWS::Logs::LogGroup': kept,
+      'AWS::KMS::Key': { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' },
+    };
+    for (const resource of policies) {
+      expect(resource).toEqual({ Type: resource.Type, ...(expected[resource.Type] ?? deleted) });
+    }
+    // the resources the runbook names, each there to be deleted or kept as it says
+    expect(policies.map(({ Type }) => Type)).toEqual(
+      expect.arrayContaining([
+        'AWS::SQS::Queue',
+        'AWS::Logs::LogGroup',
+        'AWS::KMS::Key',
+        'AWS::SNS::Topic',
+        'AWS::SNS::Subscription',
+        'AWS::Logs::QueryDefinition',
+        'AWS::EventSchemas::Registry',
+        'AWS::EventSchemas::Schema',
+      ]),
+    );
+    // KMS's waiting period, 30 days, unless the template sets one
+    template.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: Match.absent() });
   });
 });
 
