@@ -45,9 +45,9 @@ export interface AlarmsProps {
 const PERIOD = Duration.minutes(5);
 
 /** Errors page when more than this share of invocations failed... */
-export const ERROR_RATE_PERCENT = 5;
+const ERROR_RATE_PERCENT = 5;
 /** ...in each of this many 5-minute periods in a row: what Lambda's retries fix does not page. */
-export const ERROR_RATE_PERIODS = 3;
+const ERROR_RATE_PERIODS = 3;
 
 /**
  * Completions from the buffer page when more than this share of the records received was handed
@@ -55,7 +55,7 @@ export const ERROR_RATE_PERIODS = 3;
  * Retry-Afters is waited out inside the invocation (up to 5 s), so few of its records are handed
  * back; in an outage nearly every receive is.
  */
-export const HAND_BACK_RATE_PERCENT = 50;
+const HAND_BACK_RATE_PERCENT = 50;
 
 /** Errors no retry fixes, with which every completion fails: one pages at once. */
 const FATAL_ERRORS = {

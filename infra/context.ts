@@ -1,6 +1,7 @@
 // Reads the CDK context (`-c key=value` or cdk.json) that configures the stack, and reports every
 // problem at once, each naming its key, so one failed synth says all that is wrong.
 import type { Node } from 'constructs';
+import { type BufferSetting, bufferSettingProblem } from './buffer-limits.ts';
 import { DEFAULT_MAX_CONCURRENCY } from './slice-completion.ts';
 
 /** Wrong `-c` values: the CLI shows its message alone, as there is nothing in the stack to read. */
@@ -67,15 +68,13 @@ export function readContext(node: Node): SliceCompletionContext {
       .filter(Boolean);
     return values?.length ? values : undefined;
   };
-  /** An integer from min to max; undefined when not given, or wrong (and then a problem). */
-  const integer = (key: string, min: number, max: number, unit = ''): number | undefined => {
+  /** A setting of the buffer's mapping; undefined when not given, or wrong (and then a problem). */
+  const bufferSetting = (key: BufferSetting): number | undefined => {
     const given = text(key);
-    const value = Number(given);
-    if (given === undefined || (Number.isSafeInteger(value) && value >= min && value <= max)) {
-      return given === undefined ? undefined : value;
-    }
-    problems.push(`${key} must be an integer from ${min} to ${max}${unit}, got "${given}"`);
-    return undefined;
+    if (given === undefined) return undefined;
+    const problem = bufferSettingProblem(key, Number(given), { given });
+    if (problem) problems.push(problem);
+    return problem ? undefined : Number(given);
   };
 
   const stage = text('stage');
@@ -157,11 +156,10 @@ export function readContext(node: Node): SliceCompletionContext {
     problems.push(`reservedConcurrency must be an integer >= 1, got "${concurrency}"`);
   }
 
-  // The buffer's event source mapping, within the ranges Lambda accepts. A batch of more than 10
-  // would need a batching window, and would put more completions behind one 60 s timeout.
-  const maxConcurrency = integer('maxConcurrency', 2, 1000);
-  const batchSize = integer('batchSize', 1, 10);
-  const maxBatchingWindowSeconds = integer('maxBatchingWindowSeconds', 0, 300, ' (seconds)');
+  // The buffer's event source mapping, within the ranges of buffer-limits.ts.
+  const maxConcurrency = bufferSetting('maxConcurrency');
+  const batchSize = bufferSetting('batchSize');
+  const maxBatchingWindowSeconds = bufferSetting('maxBatchingWindowSeconds');
   // Against the default when not given; not at all when given wrong (already a problem).
   const mappingConcurrency =
     text('maxConcurrency') === undefined ? DEFAULT_MAX_CONCURRENCY : maxConcurrency;

@@ -6,7 +6,7 @@
 // DLQ), or failed it on a direct asynchronous invoke (on-failure destination, with the error).
 // The alarms are in alarms.ts, the saved Logs Insights queries in log-queries.ts.
 import { readFileSync } from 'node:fs';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -21,6 +21,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { COMPLETION_DETAIL_TYPE } from '../functions/slice-completion/detail-types.ts';
 import { alarmTopic, notify, sliceCompletionAlarms } from './alarms.ts';
+import { type BufferSetting, bufferSettingProblem } from './buffer-limits.ts';
 import { sliceCompletionDashboard } from './dashboard.ts';
 import { logQueries } from './log-queries.ts';
 import { functionDir, root } from './paths.ts';
@@ -87,13 +88,13 @@ export interface SliceCompletionProps {
    */
   readonly maxConcurrency?: number;
   /**
-   * The most messages in one invocation from the buffer (1 to 10 without a batching window).
+   * The most messages in one invocation from the buffer (1 to 10).
    * @default 10
    */
   readonly batchSize?: number;
   /**
-   * How long the event source mapping may gather messages before it invokes (up to 5 minutes);
-   * every completion can wait this long.
+   * How long the event source mapping may gather messages before it invokes (whole seconds, up
+   * to 5 minutes); every completion can wait this long.
    * @default none: invoked with what one poll returns
    */
   readonly maxBatchingWindow?: Duration;
@@ -109,6 +110,11 @@ export interface SliceCompletionProps {
    * @default no such alarm
    */
   readonly completionLagAlarmThreshold?: Duration;
+}
+
+/** Props out of range: every problem, each naming its prop, as readContext names `-c` values. */
+export class InvalidSliceCompletionProps extends Error {
+  override readonly name = 'InvalidSliceCompletionProps';
 }
 
 const DESTINATION_DETAIL_TYPES = [
@@ -210,12 +216,8 @@ export class SliceCompletion extends Construct {
     const namespace = metricsNamespace(props.stage);
     const names = stageName(BASE_NAME, props.stage);
 
+    checkProps(this, props);
     const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
-    if (props.reservedConcurrency !== undefined && props.reservedConcurrency < maxConcurrency) {
-      throw new Error(
-        `reservedConcurrency (${props.reservedConcurrency}) is below maxConcurrency (${maxConcurrency}): the buffer's event source mapping would be throttled`,
-      );
-    }
 
     this.targetDeadLetterQueue = deadLetterQueue(this, 'TargetDeadLetterQueue');
     this.onFailureQueue = deadLetterQueue(this, 'OnFailureQueue');
@@ -432,6 +434,36 @@ function sendOnlyDestination(queue: sqs.Queue): lambda.IDestination {
  * SendMessage, all EventBridge calls: SqsQueue grants as grantSendMessages does, which adds
  * GetQueueAttributes and GetQueueUrl. For a queue without a KMS key (the buffer's is SQS-managed).
  */
+/**
+ * The ranges the `-c` values are held to (buffer-limits.ts), for a user of the construct, whom
+ * context.ts never sees; a value CDK resolves only at deploy time (a token) is left to CloudFormation.
+ */
+function checkProps(scope: Construct, props: SliceCompletionProps): void {
+  const problems: string[] = [];
+  const check = (setting: BufferSetting, value: number | undefined, name?: string) => {
+    if (value === undefined || Token.isUnresolved(value)) return;
+    const problem = bufferSettingProblem(setting, value, { name });
+    if (problem) problems.push(problem);
+  };
+  check('maxConcurrency', props.maxConcurrency);
+  check('batchSize', props.batchSize);
+  const window = props.maxBatchingWindow;
+  if (window && !Token.isUnresolved(window)) {
+    check('maxBatchingWindowSeconds', window.toSeconds({ integral: false }), 'maxBatchingWindow');
+  }
+  const maxConcurrency = props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+  if (props.reservedConcurrency !== undefined && props.reservedConcurrency < maxConcurrency) {
+    problems.push(
+      `reservedConcurrency (${props.reservedConcurrency}) is below maxConcurrency (${maxConcurrency}): the buffer's event source mapping would be throttled`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new InvalidSliceCompletionProps(
+      `Invalid props for the SliceCompletion construct ${scope.node.path}:\n- ${problems.join('\n- ')}`,
+    );
+  }
+}
+
 function sendOnlyQueueTarget(queue: sqs.Queue, props: targets.TargetBaseProps): events.IRuleTarget {
   return {
     bind: (rule) => {

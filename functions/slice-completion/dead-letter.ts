@@ -6,7 +6,7 @@ import {
   type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { errorName } from './metrics.ts';
+import { errorName } from './errors.ts';
 import { shorten } from './short-text.ts';
 
 /** Enough for any of our messages; far below SQS's message size, which the body shares. */

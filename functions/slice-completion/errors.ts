@@ -48,3 +48,12 @@ export class KodexaUnavailable extends NamedError {
 export class SliceUpdateConflict extends NamedError {
   static override name = 'SliceUpdateConflict';
 }
+
+/**
+ * What names an error wherever it is reported (the ErrorName metric dimension and dead-letter
+ * attribute, the health check) or sorted (failure-kind.ts): its `name`, which our classes keep
+ * through minification; `Error` for anything thrown without one.
+ */
+export function errorName(error: unknown): string {
+  return error instanceof Error && error.name ? error.name : 'Error';
+}

@@ -2,9 +2,20 @@
 // completion are permanent: its event, its slice, or what Kodexa refused of it. Everything else,
 // named or not, is taken as transient, as a fix or time cures it (Kodexa down or rate-limiting,
 // a key or a setting that is wrong for every completion alike), and SQS's redrive still ends it.
-import { errorName } from './metrics.ts';
+import {
+  errorName,
+  InvalidCompletionEvent,
+  KodexaRequestRejected,
+  SliceNotFound,
+} from './errors.ts';
 
-const PERMANENT = new Set(['InvalidCompletionEvent', 'SliceNotFound', 'KodexaRequestRejected']);
+// By name, which each class keeps through minification, as the ErrorName a record is
+// dead-lettered with says it.
+const PERMANENT = new Set([
+  InvalidCompletionEvent.name,
+  SliceNotFound.name,
+  KodexaRequestRejected.name,
+]);
 
 export function isPermanent(error: unknown): boolean {
   return PERMANENT.has(errorName(error));

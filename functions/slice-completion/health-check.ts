@@ -5,10 +5,9 @@
 // failed invocation.
 import type { ApiKeySource } from './api-key.ts';
 import type { Config } from './config.ts';
-import { ConfigurationError, SliceNotFound } from './errors.ts';
+import { ConfigurationError, errorName, SliceNotFound } from './errors.ts';
 import { isObject } from './json-object.ts';
 import type { Invocation, KodexaClient } from './kodexa-client.ts';
-import { errorName } from './metrics.ts';
 
 /** The whole event: anything more (a completion that also says healthCheck) is not this. */
 export const HEALTH_CHECK_EVENT = { healthCheck: true } as const;

@@ -74,7 +74,7 @@ export function classifyAnswer(answer: Answer, exchange: Exchange): AttemptOutco
     );
   }
   if (method === 'PUT' && (status === 409 || status === 412)) return { kind: 'conflict' };
-  if (status === 429 || status >= 500) {
+  if (status === 429 || isKodexaFailing(status)) {
     return {
       kind: 'retry',
       failure: `HTTP ${status}${excerpt(text, apiKey)}`,
@@ -84,6 +84,15 @@ export function classifyAnswer(answer: Answer, exchange: Exchange): AttemptOutco
   return fail(
     new KodexaRequestRejected(`${request}: Kodexa answered ${status}${excerpt(text, apiKey)}`),
   );
+}
+
+/**
+ * An answer that says Kodexa could not serve the request now, not that the request is wrong: a 5xx,
+ * 408 Request Timeout (it stopped waiting for the request) or 425 Too Early (it will not risk a
+ * replay yet). The same request may succeed later; 429, Kodexa's own pacing, is apart.
+ */
+export function isKodexaFailing(status: number): boolean {
+  return status >= 500 || status === 408 || status === 425;
 }
 
 /** What fetch's error means: a port fetch refuses is a setting to fix; anything else, retried. */
@@ -133,9 +142,13 @@ function locationOrigin(location: string | null, baseUrl: string): string {
   }
 }
 
+/** Whether fetch gave up because no answer came within its timeout (AbortSignal.timeout). */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}
+
 function networkFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError')
-    return `no response within ${timeoutMs} ms`;
+  if (isTimeout(error)) return `no response within ${timeoutMs} ms`;
   const cause = error instanceof Error ? error.cause : undefined;
   const code = (cause as { code?: unknown } | undefined)?.code;
   const detail =

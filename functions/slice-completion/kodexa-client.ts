@@ -9,6 +9,7 @@ import {
   classifyAnswer,
   classifyFetchError,
   type Exchange,
+  isTimeout,
 } from './kodexa-answer.ts';
 import { readAnswer, requestKodexa } from './kodexa-request.ts';
 import { attemptTimeoutMs, waitLimit } from './request-time.ts';
@@ -25,7 +26,11 @@ export interface Invocation {
    * Unset: until the deadline.
    */
   waitBudgetMs?: number;
-  /** When Kodexa may be asked again, set when a wait past the budget ended the attempts. */
+  /**
+   * When Kodexa may be asked again, set when a wait the request could not make (past its budget or
+   * the deadline, Kodexa's Retry-After included) ended its attempts: the buffer hides the record
+   * until then.
+   */
   retryAt?: number;
   statusCodes: number[];
   retries: number;
@@ -64,11 +69,13 @@ export interface KodexaGate {
   ): Promise<(answer: GateAnswer) => void>;
 }
 
-/** A status Kodexa answered with, and its Retry-After; `status: 0` when no answer came. */
-export interface GateAnswer {
-  status: number;
-  retryAfter?: string | null;
-}
+/**
+ * How a request the gate let through ended: the status Kodexa answered with, and its Retry-After;
+ * `status: 0` when Kodexa gave no answer (a reset, a refused connection, none within the request
+ * timeout); `cutShort` when the invocation's deadline ended the wait first, or left no time to
+ * send it, which says nothing of how Kodexa fares.
+ */
+export type GateAnswer = { status: number; retryAfter?: string | null } | { cutShort: true };
 
 export function createKodexaClient(options: KodexaClientOptions): KodexaClient {
   const slicePath = (sliceId: string) =>
@@ -107,7 +114,7 @@ async function send(
     const answered = options.gate && (await options.gate.enter(invocation, request, waitUntil));
     const timeoutMs = attemptTimeoutMs(invocation.deadline, options.requestTimeoutMs, Date.now());
     if (timeoutMs === undefined) {
-      answered?.({ status: 0 });
+      answered?.({ cutShort: true });
       throw new KodexaUnavailable(
         `${request}: no time left in this invocation${lastFailure ? ` (last failure: ${lastFailure})` : ''}`,
       );
@@ -169,7 +176,9 @@ async function attemptOnce(
   try {
     response = await requestKodexa(url, exchange.method, exchange.apiKey, body, timeoutMs);
   } catch (error) {
-    answered?.({ status: 0 });
+    // Only Kodexa's own request timeout counts against it, not a wait the deadline cut shorter.
+    const cutShort = timeoutMs < options.requestTimeoutMs && isTimeout(error);
+    answered?.(cutShort ? { cutShort } : { status: 0 });
     const outcome = classifyFetchError(error, timeoutMs, options.baseUrl);
     if (outcome.kind === 'retry') {
       options.debug('Kodexa request failed', { request, attempt, failure: outcome.failure });

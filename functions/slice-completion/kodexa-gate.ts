@@ -3,13 +3,15 @@
 // - a Retry-After holds every request until the time Kodexa asked for;
 // - a 429 paces the requests from then on, at what Kodexa granted the container over the last
 //   seconds (its share of Kodexa's limit among the containers), growing while Kodexa answers;
-// - a 5xx or no answer holds every request for a backoff that doubles with each such failure in
-//   a row (up to 5 s, with full jitter), so that a Kodexa that is down sees a few probes, not a
-//   burst; the first answer ends it, at the pace the container had.
+// - a 5xx (or 408, 425) or no answer holds every request for a backoff that doubles with each
+//   such failure in a row (up to 5 s, with full jitter), so that a Kodexa that is down sees a few
+//   probes, not a burst; the first answer ends it, at the pace the container had. A request the
+//   invocation's deadline cut short is neither an answer nor a failure: it tells nothing of Kodexa.
 // Until Kodexa first answers 429, requests go as fast as the batch sends them. A request that
 // would have to wait past its budget is not sent: the completion goes back to the buffer (the
 // batch sets its visibility from `retryAt`).
 import { KodexaUnavailable } from './errors.ts';
+import { isKodexaFailing } from './kodexa-answer.ts';
 import type { GateAnswer, Invocation, KodexaGate } from './kodexa-client.ts';
 import { retryAfterMs, retryDelayMs } from './retry-delay.ts';
 
@@ -42,10 +44,13 @@ export function createKodexaGate(random: () => number): KodexaGate {
     closedUntil = until;
     closedBy = why;
   };
-  const answered = ({ status, retryAfter }: GateAnswer) => {
+  const answered = (answer: GateAnswer) => {
+    // Our own deadline, not Kodexa, ended it: neither an answer nor a failure.
+    if ('cutShort' in answer) return;
+    const { status, retryAfter } = answer;
     const now = Date.now();
     while (answers.length > 0 && (answers[0] as number) < now - SHARE_WINDOW_MS) answers.shift();
-    if (status !== 0 && status !== 429 && status < 500) {
+    if (status !== 0 && status !== 429 && !isKodexaFailing(status)) {
       answers.push(now);
       firstAnswer ??= now;
       failures = 0;

@@ -3,6 +3,7 @@
 // subject to the log level.
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SliceCompletionResult } from './complete-slice.ts';
+import { errorName } from './errors.ts';
 import type { Invocation } from './kodexa-client.ts';
 import {
   COMPLETION_LAG_METRIC,
@@ -55,11 +56,6 @@ export function recordFailure(metrics: Metrics, error: unknown, invocation: Invo
 /** How many records of a batch from the buffer were handed back; nothing when none was. */
 export function recordHandedBack(metrics: Metrics, count: number): void {
   if (count > 0) metrics.addMetric(HANDED_BACK_METRIC, MetricUnit.Count, count);
-}
-
-/** Our errors' class names; `Error` for anything thrown without one. */
-export function errorName(error: unknown): string {
-  return error instanceof Error && error.name ? error.name : 'Error';
 }
 
 function recordKodexaCounters(metrics: Metrics, invocation: Invocation): void {

@@ -3,7 +3,7 @@
 // invocation's deadline, none past the request's wait limit (a batch record's budget: past it,
 // the buffer's redelivery waits instead). Pure: the time and the random source are given.
 import { KodexaUnavailable } from './errors.ts';
-import { retryDelayMs } from './retry-delay.ts';
+import { retryAfterMs, retryDelayMs } from './retry-delay.ts';
 
 export const MAX_ATTEMPTS = 6;
 
@@ -19,7 +19,10 @@ export interface FailedAttempt {
 
 export type RetryDecision =
   | { retryInMs: number }
-  /** `retryAt`: when Kodexa may be asked again, when the wait was left to the buffer. */
+  /**
+   * `retryAt`: when Kodexa may be asked again, once it has said (Retry-After) or the backoff has:
+   * a record from the buffer is hidden until then, so that its next delivery does not come early.
+   */
   | { error: KodexaUnavailable; retryAt?: number };
 
 export function decideRetry(
@@ -29,24 +32,30 @@ export function decideRetry(
   random: () => number,
 ): RetryDecision {
   if (attempt >= MAX_ATTEMPTS) {
+    const asked = retryAfterMs(retryAfter, now);
     return {
       error: new KodexaUnavailable(`${request}: failed ${attempt} times; last failure: ${failure}`),
+      ...(asked !== undefined && { retryAt: now + asked }),
     };
   }
   const delay = retryDelayMs(attempt, retryAfter, now, random);
-  if (now + delay >= deadline) {
-    return {
-      error: new KodexaUnavailable(
-        `${request}: failed ${attempt} time(s) and the next retry (in ${delay} ms) would pass the invocation's deadline; last failure: ${failure}`,
-      ),
-    };
-  }
-  if (now + delay > waitUntil) {
+  const retryAt = now + delay;
+  // A wait limit short of the deadline is a buffer record's: what it cannot wait, the buffer does,
+  // however far past the deadline Kodexa's Retry-After reaches.
+  if (retryAt > waitUntil && waitUntil < deadline) {
     return {
       error: new KodexaUnavailable(
         `${request}: failed ${attempt} time(s); the next retry (in ${delay} ms) is left to the buffer's redelivery; last failure: ${failure}`,
       ),
-      retryAt: now + delay,
+      retryAt,
+    };
+  }
+  if (retryAt >= deadline) {
+    return {
+      error: new KodexaUnavailable(
+        `${request}: failed ${attempt} time(s) and the next retry (in ${delay} ms) would pass the invocation's deadline; last failure: ${failure}`,
+      ),
+      retryAt,
     };
   }
   return { retryInMs: delay };

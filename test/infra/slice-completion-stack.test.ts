@@ -13,6 +13,7 @@ import { LONGEST_HOLD_SECONDS } from '../../functions/slice-completion/hand-back
 import { createApp } from '../../infra/app.ts';
 import { bundlePath, root } from '../../infra/paths.ts';
 import { SliceCompletion, type SliceCompletionProps } from '../../infra/slice-completion.ts';
+import { thrownBy } from '../support/thrown-by.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
 const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
@@ -92,6 +93,12 @@ class Synthesized {
       (policy) => policy.Properties.PolicyDocument.Statement,
     );
   }
+}
+
+interface CfnPolicies {
+  Type: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 interface CfnResourceJson {
@@ -518,6 +525,53 @@ describe('queues', () => {
         },
       });
     }
+  });
+});
+
+// What docs/runbook.md's Teardown says of each resource: CloudFormation deletes what has no
+// DeletionPolicy.
+describe('cdk destroy', () => {
+  const withEmail = () =>
+    Template.fromStack(
+      appWith({ ...minimalContext, alarmEmail: 'ops@example.com' }).node.findChild(
+        'SliceCompletion',
+      ) as Stack,
+    );
+
+  it('keeps the queues and the log group, schedules the topic’s key for deletion, deletes the rest', () => {
+    const template = withEmail();
+    const policies = Object.values(template.toJSON().Resources as Record<string, CfnPolicies>).map(
+      ({ Type, DeletionPolicy, UpdateReplacePolicy }) => ({
+        Type,
+        DeletionPolicy,
+        UpdateReplacePolicy,
+      }),
+    );
+    const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    const deleted = { DeletionPolicy: undefined, UpdateReplacePolicy: undefined };
+    const expected: Record<string, object> = {
+      'AWS::SQS::Queue': kept,
+      'AWS::Logs::LogGroup': kept,
+      'AWS::KMS::Key': { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' },
+    };
+    for (const resource of policies) {
+      expect(resource).toEqual({ Type: resource.Type, ...(expected[resource.Type] ?? deleted) });
+    }
+    // the resources the runbook names, each there to be deleted or kept as it says
+    expect(policies.map(({ Type }) => Type)).toEqual(
+      expect.arrayContaining([
+        'AWS::SQS::Queue',
+        'AWS::Logs::LogGroup',
+        'AWS::KMS::Key',
+        'AWS::SNS::Topic',
+        'AWS::SNS::Subscription',
+        'AWS::Logs::QueryDefinition',
+        'AWS::EventSchemas::Registry',
+        'AWS::EventSchemas::Schema',
+      ]),
+    );
+    // KMS's waiting period, 30 days, unless the template sets one
+    template.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: Match.absent() });
   });
 });
 
@@ -1174,6 +1228,48 @@ describe('the construct in another CDK app', () => {
     );
     const queues = Template.fromStack(stack).findResources('AWS::SQS::Queue');
     expect(queues[buffer]?.Properties.VisibilityTimeout).toBe(LONGEST_HOLD_SECONDS);
+  });
+
+  // CDK's own checks let maxConcurrency 0 (no bound at all) and any batchSize through.
+  it.each([
+    ['maxConcurrency 0', { maxConcurrency: 0 }, 'from 2 to 1000, got "0"'],
+    ['maxConcurrency 1', { maxConcurrency: 1 }, 'from 2 to 1000, got "1"'],
+    ['maxConcurrency 1001', { maxConcurrency: 1001 }, 'from 2 to 1000, got "1001"'],
+    ['maxConcurrency 2.5', { maxConcurrency: 2.5 }, 'from 2 to 1000, got "2.5"'],
+    ['batchSize 0', { batchSize: 0 }, 'from 1 to 10, got "0"'],
+    ['batchSize 11', { batchSize: 11 }, 'from 1 to 10, got "11"'],
+    [
+      'maxBatchingWindow 301 s',
+      { maxBatchingWindow: Duration.seconds(301) },
+      'from 0 to 300 (seconds), got "301"',
+    ],
+    [
+      'maxBatchingWindow 1.5 s',
+      { maxBatchingWindow: Duration.millis(1500) },
+      'from 0 to 300 (seconds), got "1.5"',
+    ],
+  ])('refuses %s in the words -c values are refused in', (what, props, range) => {
+    const prop = what.split(' ')[0];
+    expect(thrownBy(() => build(props))).toMatchObject({
+      name: 'InvalidSliceCompletionProps',
+      message: `Invalid props for the SliceCompletion construct Pipelines/SliceCompletion:\n- ${prop} must be an integer ${range}`,
+    });
+  });
+
+  it('takes the -c ranges’ ends, and names every wrong prop at once', () => {
+    for (const props of [
+      { maxConcurrency: 2, batchSize: 1, maxBatchingWindow: Duration.seconds(0) },
+      { maxConcurrency: 1000, batchSize: 10, maxBatchingWindow: Duration.minutes(5) },
+    ]) {
+      expect(() => build({ ...props, reservedConcurrency: 1000 })).not.toThrow();
+    }
+    expect(thrownBy(() => build({ maxConcurrency: 1, batchSize: 20 })).message).toBe(
+      [
+        'Invalid props for the SliceCompletion construct Pipelines/SliceCompletion:',
+        '- maxConcurrency must be an integer from 2 to 1000, got "1"',
+        '- batchSize must be an integer from 1 to 10, got "20"',
+      ].join('\n'),
+    );
   });
 
   it('refuses a reservedConcurrency below maxConcurrency, which would throttle the mapping', () => {

@@ -32,8 +32,11 @@ export interface MappingOptions extends MappingSettings {
   queueName: string;
   /** A fresh container of the function: a new module instance, a cold start. */
   loadContainer: () => Promise<Handler>;
-  /** Before each invocation: a number kills its container that many ms into it. */
-  killAfterMs?: (invocation: { number: number; records: SQSRecord[] }) => number | null;
+  /**
+   * Called as each invocation starts: a promise kills its container when it resolves, if the
+   * invocation is still running then.
+   */
+  killWhen?: (invocation: { number: number; records: SQSRecord[] }) => Promise<unknown> | undefined;
 }
 
 /** What one invocation was given and what Lambda made of its answer. */
@@ -117,11 +120,12 @@ export function startEventSourceMapping(options: MappingOptions): EventSourceMap
 
   const invoke = async (messages: Message[]) => {
     const records = messages.map((message) => lambdaRecord(message, queueArn));
+    // Numbered as they start, before the wait for a container: a cold start takes a while, and
+    // the invocations of the first batches would otherwise share a number.
     const number = invocations.length + 1;
-    const { id, handler } = await container();
     const record: InvocationRecord = {
       number,
-      container: id,
+      container: 0,
       records: records.map((r) => ({
         messageId: r.messageId,
         receiveCount: Number(r.attributes.ApproximateReceiveCount),
@@ -131,24 +135,24 @@ export function startEventSourceMapping(options: MappingOptions): EventSourceMap
       deleted: [],
     };
     invocations.push(record);
+    const { id, handler } = await container();
+    record.container = id;
     const answer = handler({ Records: records }, lambdaContext(options.functionTimeoutMs)).then(
       (result) => ({ result }),
       (error: unknown) => ({ error }),
     );
     unfinished.add(answer);
     void answer.then(() => unfinished.delete(answer));
-    const killAfterMs = options.killAfterMs?.({ number, records }) ?? null;
-    const timers: NodeJS.Timeout[] = [];
+    const killed = options.killWhen?.({ number, records });
+    let timer: NodeJS.Timeout | undefined;
     const ended = await Promise.race([
       answer,
-      new Promise<'killed'>((resolve) => {
-        if (killAfterMs !== null) timers.push(setTimeout(resolve, killAfterMs, 'killed'));
-      }),
+      ...(killed ? [killed.then(() => 'killed' as const)] : []),
       new Promise<'timed out'>((resolve) => {
-        timers.push(setTimeout(resolve, options.functionTimeoutMs, 'timed out'));
+        timer = setTimeout(resolve, options.functionTimeoutMs, 'timed out');
       }),
     ]);
-    for (const timer of timers) clearTimeout(timer);
+    clearTimeout(timer);
     // A killed or timed-out container is gone; what it still has in flight may yet land, as
     // requests in flight do when Lambda stops an execution environment.
     if (ended === 'killed' || ended === 'timed out') {

@@ -54,6 +54,18 @@ describe('the Kodexa emulator', () => {
     expect(await response.json()).toEqual({ id, changeSequence: 1, status: 'RUNNING', keep: 'me' });
   });
 
+  it('tells onRequest of each request as it arrives, before it is answered, until stopped', async () => {
+    const id = seed();
+    const seen: unknown[] = [];
+    const stop = kodexa.onRequest((request) => {
+      seen.push({ ...request, loggedBefore: kodexa.requests.some((r) => r.path === pathOf(id)) });
+    });
+    await call(id, 'GET');
+    stop();
+    await call(id, 'GET');
+    expect(seen).toEqual([{ method: 'GET', path: pathOf(id), loggedBefore: false }]);
+  });
+
   it('answers 401 to a wrong or missing x-api-key', async () => {
     const id = seed();
     expect((await call(id, 'GET', undefined, { 'x-api-key': 'wrong' })).status).toBe(401);

@@ -295,6 +295,37 @@ describe('a batch from the buffer', () => {
     for (const id of ids) expect(hiddenFor(id)).toBeGreaterThan(28);
   });
 
+  it('hands back at once, until then, a record whose Retry-After reaches past the invocation', async () => {
+    const handler = await container();
+    const limited = seedSlice();
+    services.kodexa.inject({
+      sliceId: limited.id,
+      persistent: true,
+      status: 429,
+      headers: { 'retry-after': '120' },
+    });
+    const event = await batchOf([completion(limited.id)]);
+    const id = event.Records[0]?.messageId as string;
+    const operations = services.sqs.operations.length;
+    // 60 s of invocation: Kodexa's 120 s cannot be waited out in it
+    expect(await answer(handler, event)).toEqual([id]);
+    expect(services.kodexa.requests.filter((r) => r.path.endsWith(limited.id))).toEqual([
+      expect.objectContaining({ method: 'GET', status: 429 }),
+    ]);
+    expect(services.sqs.operations.slice(operations)).toEqual(['ChangeMessageVisibilityBatch']);
+    expect(hiddenFor(id)).toBeGreaterThan(119);
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({
+          name: 'KodexaUnavailable',
+          message: expect.stringContaining(
+            "is left to the buffer's redelivery; last failure: HTTP 429",
+          ),
+        }),
+      }),
+    ]);
+  });
+
   it('hands back for a day-long Retry-After only as long as SQS takes: 12 hours from the receive', async () => {
     const handler = await container();
     const limited = seedSlice();

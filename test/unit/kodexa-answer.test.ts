@@ -132,7 +132,7 @@ describe('classifyAnswer', () => {
     });
   });
 
-  it.each([429, 500, 503, 599])('retries %i, with its Retry-After and body', (status) => {
+  it.each([408, 425, 429, 500, 503, 599])('retries %i, with its Retry-After and body', (status) => {
     expect(
       classifyAnswer(answer(status, { text: ' busy\n', retryAfter: '3' }), exchange()),
     ).toEqual({ kind: 'retry', failure: `HTTP ${status}: busy`, retryAfter: '3' });
@@ -143,13 +143,16 @@ describe('classifyAnswer', () => {
     });
   });
 
-  it.each([400, 405, 415, 428, 430, 499])('refuses %i, quoting the body', (status) => {
-    const outcome = classifyAnswer(answer(status, { text: '{"error":"Bad"}' }), PUT);
-    expect(outcome.kind === 'fail' && outcome.error).toMatchObject({
-      name: 'KodexaRequestRejected',
-      message: `${PUT.request}: Kodexa answered ${status}: {"error":"Bad"}`,
-    });
-  });
+  it.each([400, 405, 407, 415, 424, 426, 428, 430, 499])(
+    'refuses %i, quoting the body',
+    (status) => {
+      const outcome = classifyAnswer(answer(status, { text: '{"error":"Bad"}' }), PUT);
+      expect(outcome.kind === 'fail' && outcome.error).toMatchObject({
+        name: 'KodexaRequestRejected',
+        message: `${PUT.request}: Kodexa answered ${status}: {"error":"Bad"}`,
+      });
+    },
+  );
 
   it('quotes a body with the key redacted, on one line, at most 300 characters', () => {
     const text = `key ${KEY} refused;\n\t${'x'.repeat(400)}`;

@@ -105,7 +105,13 @@ describe('createKodexaGate', () => {
     expect((await entryTimes(newborn, 2))[1]).toBeCloseTo(1000 / 36, -1);
   });
 
-  it.each([[{ status: 500 }], [{ status: 503 }], [{ status: 0 }]])(
+  it.each([
+    [{ status: 500 }],
+    [{ status: 503 }],
+    [{ status: 408 }],
+    [{ status: 425 }],
+    [{ status: 0 }],
+  ])(
     'holds every request for a backoff after %o, doubling with each in a row, unpaced',
     async (failure) => {
       // the longest wait of full jitter: 200 ms after one failure, 400 after two, ...
@@ -117,6 +123,17 @@ describe('createKodexaGate', () => {
       expect((await entryTimes(gate, 1))[0]).toBe(800);
     },
   );
+
+  it('takes a request the invocation cut short as no sign of how Kodexa fares', async () => {
+    const gate = createKodexaGate(() => 1);
+    for (let i = 0; i < 3; i++) await pushedBack(gate, 0, { cutShort: true });
+    expect(await entryTimes(gate, 2)).toEqual([0, 0]);
+    // nor does it end a hold, or add to it: the next failure is the second in a row
+    await pushedBack(gate, 0, { status: 503 });
+    await pushedBack(gate, 0, { cutShort: true });
+    await pushedBack(gate, 0, { status: 503 });
+    expect((await entryTimes(gate, 1))[0]).toBe(400);
+  });
 
   it('ends the hold at the first answer, and Retry-After still rules', async () => {
     const gate = createKodexaGate(() => 1);

@@ -38,6 +38,13 @@ describe('decideRetry', () => {
     });
   });
 
+  it('says when to come back after the sixth attempt when Kodexa said (Retry-After)', () => {
+    expect(decideRetry(failed(6, { retryAfter: '120' }), ample, now, most)).toEqual({
+      error: expect.objectContaining({ name: 'KodexaUnavailable' }),
+      retryAt: now + 120_000,
+    });
+  });
+
   it('gives up when the wait would end at the deadline or past it', () => {
     const retry = (deadline: number) =>
       decideRetry(failed(2), { deadline, waitUntil: deadline }, now, most);
@@ -47,6 +54,7 @@ describe('decideRetry', () => {
         name: 'KodexaUnavailable',
         message: `${REQUEST}: failed 2 time(s) and the next retry (in 400 ms) would pass the invocation's deadline; last failure: HTTP 503`,
       }),
+      retryAt: now + 400,
     });
   });
 
@@ -60,6 +68,38 @@ describe('decideRetry', () => {
         message: `${REQUEST}: failed 3 time(s); the next retry (in 800 ms) is left to the buffer's redelivery; last failure: HTTP 503`,
       }),
       retryAt: now + 800,
+    });
+  });
+
+  it('gives up at once, saying when Kodexa asked to be asked again, when its Retry-After reaches past the deadline', () => {
+    const retryAfter = { retryAfter: '120' };
+    // a record from the buffer: its redelivery waits
+    expect(
+      decideRetry(
+        failed(1, retryAfter),
+        { deadline: now + 55_000, waitUntil: now + 5_000 },
+        now,
+        most,
+      ),
+    ).toEqual({
+      error: expect.objectContaining({
+        message: `${REQUEST}: failed 1 time(s); the next retry (in 120100 ms) is left to the buffer's redelivery; last failure: HTTP 503`,
+      }),
+      retryAt: now + 120_100,
+    });
+    // a direct invocation: Lambda's retries do
+    expect(
+      decideRetry(
+        failed(1, retryAfter),
+        { deadline: now + 55_000, waitUntil: now + 55_000 },
+        now,
+        most,
+      ),
+    ).toEqual({
+      error: expect.objectContaining({
+        message: `${REQUEST}: failed 1 time(s) and the next retry (in 120100 ms) would pass the invocation's deadline; last failure: HTTP 503`,
+      }),
+      retryAt: now + 120_100,
     });
   });
 });

@@ -63,6 +63,11 @@ export interface KodexaEmulator {
   requests: KodexaRequest[];
   /** TCP connections accepted since start. */
   connections(): number;
+  /**
+   * Calls `listener` with each request as it arrives, before it is handled or logged (so before
+   * its client can have an answer); returns what stops the calls.
+   */
+  onRequest(listener: (request: { method: string; path: string }) => void): () => void;
   /** Queue faults; each is used by the next request it matches. */
   inject(...faults: Fault[]): void;
   /** Drop the faults no request has used yet, and return them. */
@@ -88,6 +93,7 @@ export async function startKodexaEmulator(
   const slices = new Map((options.slices ?? []).map((s) => [s.id, structuredClone(s)]));
   const requests: KodexaRequest[] = [];
   const faults: Fault[] = [];
+  const listeners = new Set<(request: { method: string; path: string }) => void>();
   let connections = 0;
 
   // Kodexa's PUT replaces the whole resource: fields left out of the body are gone.
@@ -107,6 +113,7 @@ export async function startKodexaEmulator(
   const handle: RequestListener = async (req, res) => {
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+    for (const listener of listeners) listener({ method, path });
     const body = await readBody(req);
     const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) =>
       send(status, payload === undefined ? '' : JSON.stringify(payload), {
@@ -219,6 +226,10 @@ export async function startKodexaEmulator(
     slices,
     requests,
     connections: () => connections,
+    onRequest: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     inject: (...more) => faults.push(...more),
     clearFaults: () => faults.splice(0),
     write,

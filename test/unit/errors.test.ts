@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SliceNotFound } from '#functions/slice-completion/errors.ts';
-import { errorName } from '#functions/slice-completion/metrics.ts';
+import { errorName, SliceNotFound } from '#functions/slice-completion/errors.ts';
 
 describe('errorName, the ErrorName dimension of SliceCompletionFailed', () => {
   it.each([
