@@ -175,7 +175,7 @@ const TARGET_MAX_EVENT_AGE = Duration.hours(2);
  * Provisional: at 128 MB the function's peak RSS was measured at 93% of the limit, at 256 MB at 53%
  * (README, Performance).
  */
-const DEFAULT_MEMORY_SIZE = 256;
+export const DEFAULT_MEMORY_SIZE = 256;
 
 /** The whole `Execution Slice Completed` event in JSON Schema draft 4 (`npm run schema`). */
 const EVENT_SCHEMA_FILE = `${root}schema/execution-slice-completed.draft4.schema.json`;

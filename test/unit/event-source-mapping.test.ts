@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { judge } from '../support/event-source-mapping.ts';
+import { judge } from '#tools/local/event-source-mapping.ts';
 
 const records = ['m-1', 'm-2'].map((messageId) => ({ messageId }) as SQSRecord);
 
