@@ -347,8 +347,17 @@ function burstCosts(
         completions: burst.messages,
         lambdaRequests: burst.invocations,
         billedMs: burst.billedMs,
-        // Every completion is sent to the buffer once (by EventBridge, or the pipeline itself).
-        sqsRequests: { 'SendMessage (into the buffer)': burst.messages, ...burst.sqsRequests },
+        sqsRequests: {
+          // Every completion is sent to the buffer once (by EventBridge, or the pipeline itself).
+          'SendMessage into the buffer': burst.messages,
+          // The function's only SendMessage: a completion no retry can fix, to the buffer's DLQ.
+          ...Object.fromEntries(
+            Object.entries(burst.sqsRequests).map(([operation, count]) => [
+              operation === 'SendMessage' ? 'SendMessage to the dead-letter queue' : operation,
+              count,
+            ]),
+          ),
+        },
       },
       memorySizeMb,
     );

@@ -9,6 +9,7 @@ import {
   KodexaUnavailable,
   SliceNotFound,
 } from './errors.ts';
+import { requestTimeout } from './request-timeout.ts';
 import { retryDelayMs } from './retry-delay.ts';
 import type { Slice } from './update-rules.ts';
 
@@ -105,6 +106,8 @@ async function send(
       );
     }
     const timeoutMs = Math.min(options.requestTimeoutMs, remaining);
+    // Ended once the answer is read, in every branch below.
+    const timeout = requestTimeout(timeoutMs);
     let response: Response;
     try {
       response = await fetch(`${options.baseUrl}${path}`, {
@@ -118,9 +121,10 @@ async function send(
         // fetch would follow a redirect with x-api-key still set, to any origin and even to
         // plain http: the key goes nowhere but KODEXA_URL, so a 3xx comes back to us unfollowed.
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: timeout.signal,
       });
     } catch (error) {
+      timeout.clear();
       answered?.({ status: 0 });
       // fetch never connects to a port the Fetch standard blocks: a setting to fix, not an outage.
       if (((error as Error).cause as Error | undefined)?.message === 'bad port') {
@@ -137,8 +141,15 @@ async function send(
     answered?.({ status, retryAfter: response.headers.get('retry-after') });
     invocation.statusCodes.push(status);
     options.debug('Kodexa answered', { request, attempt, status });
-    if (response.ok) return readSlice(response, method, request, apiKey);
+    if (response.ok) {
+      try {
+        return await readSlice(response, method, request, apiKey);
+      } finally {
+        timeout.clear();
+      }
+    }
     const text = await response.text().catch(() => '');
+    timeout.clear();
     // Not retried: the same request would be redirected again.
     if (status >= 300 && status < 400) {
       throw new KodexaRequestRejected(
