@@ -12,9 +12,12 @@ export default defineConfig({
       ...configDefaults.exclude,
       // npm run failures' own parts: the function's code is not what they check.
       'test/unit/failures.test.ts',
-      // Ten seconds of interleavings no run repeats: a mutant would be judged by chance. What it
-      // checks, deterministic tests check too.
+      // Seconds of interleavings no run repeats (containers, faults and SQS's clock at once): a
+      // mutant would be judged by chance. What they check, deterministic tests check too (the
+      // batch path: test/unit/batch-handler.test.ts). The second is also a third of the suite's
+      // time, which every static mutant would pay again.
       'test/integration/load-and-faults.test.ts',
+      'test/integration/buffer.test.ts',
     ],
   },
 });

@@ -21,6 +21,7 @@ import {
   COMPLETION_LAG_METRIC,
   ERROR_NAME_DIMENSION,
   FAILURE_METRIC,
+  HANDED_BACK_METRIC,
   SERVICE_NAME,
 } from '../functions/slice-completion/metric-names.ts';
 import { functionMetric } from './dashboard.ts';
@@ -48,6 +49,14 @@ export const ERROR_RATE_PERCENT = 5;
 /** ...in each of this many 5-minute periods in a row: what Lambda's retries fix does not page. */
 export const ERROR_RATE_PERIODS = 3;
 
+/**
+ * Completions from the buffer page when more than this share of the records received was handed
+ * back, in each of ERROR_RATE_PERIODS periods in a row. A burst that Kodexa paces with short
+ * Retry-Afters is waited out inside the invocation (up to 5 s), so few of its records are handed
+ * back; in an outage nearly every receive is.
+ */
+export const HAND_BACK_RATE_PERCENT = 50;
+
 /** Errors no retry fixes, with which every completion fails: one pages at once. */
 const FATAL_ERRORS = {
   [KodexaAuthError.name]:
@@ -61,7 +70,8 @@ const FATAL_ERRORS = {
 /**
  * A burst drains in minutes even against a rate-limited Kodexa; an older message means the
  * mapping is stalled or too slow. SQS's age leaves out messages received more than 3 times,
- * so records being retried do not keep this alarm on.
+ * so records being retried do not keep this alarm on, and an outage of Kodexa does not raise it:
+ * BufferHandBacksAlarm watches those.
  */
 const BUFFER_AGE_ALARM_THRESHOLD = Duration.minutes(15);
 
@@ -130,11 +140,35 @@ export function sliceCompletionAlarms(scope: Construct, props: AlarmsProps): clo
       'Lambda stopped retrying asynchronous events (retries exhausted, or older than 6 hours). AWS counts here the events it sent to the on-failure queue too: each is there, unless DestinationDeliveryFailuresAlarm fires as well.',
       list,
     ),
+    new cloudwatch.Alarm(scope, 'BufferHandBacksAlarm', {
+      alarmDescription: describe(
+        stack,
+        'BufferHandBacksAlarm',
+        `More than ${HAND_BACK_RATE_PERCENT}% of the completions received from the buffer were handed back to be retried in each of ${ERROR_RATE_PERIODS} consecutive 5-minute periods: completions keep failing (Kodexa down or refusing them, most often), and wait in the buffer, retried, until they succeed or reach its dead-letter queue.`,
+        `${smoke}; then see which error on the dashboard's "Failures by error"`,
+      ),
+      // Handed back, not thrown, so ErrorsAlarm does not see them. Every hand-back follows a
+      // receive, so this stays within 100% but for a receive and its invocation's metrics falling
+      // either side of a period's edge. A period with none handed back has no value: not breaching.
+      metric: new cloudwatch.MathExpression({
+        expression: '100 * handedBack / received',
+        usingMetrics: {
+          handedBack: functionMetric(props.metricsNamespace, HANDED_BACK_METRIC, sum),
+          received: props.buffer.metricNumberOfMessagesReceived({ statistic: sum }),
+        },
+        label: 'completions handed back (% of received)',
+        period: PERIOD,
+      }),
+      threshold: HAND_BACK_RATE_PERCENT,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: ERROR_RATE_PERIODS,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
     new cloudwatch.Alarm(scope, 'BufferAgeAlarm', {
       alarmDescription: describe(
         stack,
         'BufferAgeAlarm',
-        `The oldest completion in the buffer has waited over ${BUFFER_AGE_ALARM_THRESHOLD.toHumanString()}: the buffer is not draining (the event source mapping disabled or throttled, or the function failing before it reaches Kodexa).`,
+        `The oldest completion in the buffer, of those received at most 3 times, has waited over ${BUFFER_AGE_ALARM_THRESHOLD.toHumanString()}: the buffer is not being read fast enough (the event source mapping disabled or throttled, or more load than its concurrency drains); completions that keep failing are left out of this age, BufferHandBacksAlarm watches them.`,
         `${smoke}; then look at the dashboard's buffer row and the mapping's state (aws lambda list-event-source-mappings)`,
       ),
       metric: props.buffer.metricApproximateAgeOfOldestMessage({ period: PERIOD }),

@@ -94,6 +94,10 @@ export function readContext(node: Node): SliceCompletionContext {
     problems.push(
       `kodexaUrl must be an https URL without credentials, query or fragment, got "${kodexaUrl}"`,
     );
+  } else if (/\/api\/*$/i.test(new URL(kodexaUrl).pathname)) {
+    problems.push(
+      `kodexaUrl must be the platform's base URL without /api, as the function adds /api/... to every request: drop /api, got "${kodexaUrl}"`,
+    );
   } else if (FETCH_BAD_PORTS.has(Number(new URL(kodexaUrl).port))) {
     problems.push(
       `kodexaUrl has port ${new URL(kodexaUrl).port}, which fetch refuses to connect to (a Fetch standard "bad port"), got "${kodexaUrl}"`,

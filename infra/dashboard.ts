@@ -13,6 +13,7 @@ import {
   CONFLICTS_METRIC,
   ERROR_NAME_DIMENSION,
   FAILURE_METRIC,
+  HANDED_BACK_METRIC,
   OUTCOME_METRICS,
   RETRIES_METRIC,
   SERVICE_NAME,
@@ -112,8 +113,10 @@ export function sliceCompletionDashboard(
           [buffer.metricApproximateAgeOfOldestMessage({ label: 'age of oldest message' })],
           's',
         ),
-        graph('Buffer: sent and done', [
+        graph('Buffer: in, received, handed back, done', [
           buffer.metricNumberOfMessagesSent({ label: 'sent (completions in)' }),
+          buffer.metricNumberOfMessagesReceived({ label: 'received (retries included)' }),
+          own(HANDED_BACK_METRIC, sum, 'handed back (to be retried)'),
           buffer.metricNumberOfMessagesDeleted({ label: 'deleted (completions done)' }),
         ]),
       ],

@@ -19,6 +19,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { COMPLETION_DETAIL_TYPE } from '../functions/slice-completion/detail-types.ts';
 import { alarmTopic, notify, sliceCompletionAlarms } from './alarms.ts';
 import { sliceCompletionDashboard } from './dashboard.ts';
 import { logQueries } from './log-queries.ts';
@@ -109,8 +110,6 @@ export interface SliceCompletionProps {
    */
   readonly completionLagAlarmThreshold?: Duration;
 }
-
-const COMPLETION_DETAIL_TYPE = 'Execution Slice Completed';
 
 const DESTINATION_DETAIL_TYPES = [
   'Lambda Function Invocation Result - Success',
@@ -287,9 +286,20 @@ export class SliceCompletion extends Construct {
     );
 
     // SendMessage alone: the function has the URL, so not grantSendMessages' GetQueueUrl and
-    // GetQueueAttributes. The mapping grants what it needs on the buffer (receive, delete, and
-    // the visibility changes the function makes on records it hands back).
+    // GetQueueAttributes.
     this.bufferDeadLetterQueue.grant(this.function, 'sqs:SendMessage');
+    // On the buffer, what the event source mapping calls with the function's role (AWS's Lambda
+    // guide: ReceiveMessage, DeleteMessage, GetQueueAttributes), and the visibility changes the
+    // function makes on the records it hands back (ChangeMessageVisibilityBatch is allowed by
+    // ChangeMessageVisibility). The L2 EventSourceMapping grants nothing itself, and
+    // grantConsumeMessages would add GetQueueUrl, which nothing calls.
+    this.buffer.grant(
+      this.function,
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ChangeMessageVisibility',
+    );
     // A mapping of its own id rather than addEventSource's, whose logical id carries the stack's
     // name: a stage's copy and the stack without one keep the same logical ids.
     new lambda.EventSourceMapping(this, 'BufferEventSourceMapping', {
@@ -300,7 +310,6 @@ export class SliceCompletion extends Construct {
       batchSize: props.batchSize ?? DEFAULT_BATCH_SIZE,
       maxBatchingWindow: maxBatchingWindow.toSeconds() > 0 ? maxBatchingWindow : undefined,
     });
-    this.buffer.grantConsumeMessages(this.function);
 
     const completionRule = new events.Rule(this, 'CompletionEventsRule', {
       description: 'Execution Slice Completed events, to the slice-completion buffer',
@@ -379,8 +388,8 @@ export class SliceCompletion extends Construct {
     return this.buffer.grant(grantee, 'sqs:SendMessage');
   }
 
-  private target(): targets.SqsQueue {
-    return new targets.SqsQueue(this.buffer, {
+  private target(): events.IRuleTarget {
+    return sendOnlyQueueTarget(this.buffer, {
       retryAttempts: TARGET_RETRY_ATTEMPTS,
       maxEventAge: TARGET_MAX_EVENT_AGE,
       deadLetterQueue: this.targetDeadLetterQueue,
@@ -419,6 +428,28 @@ function sendOnlyDestination(queue: sqs.Queue): lambda.IDestination {
   };
 }
 
+/**
+ * The queue as a rule's target, as CDK's SqsQueue target binds it, but allowing each rule only
+ * SendMessage, all EventBridge calls: SqsQueue grants as grantSendMessages does, which adds
+ * GetQueueAttributes and GetQueueUrl. For a queue without a KMS key (the buffer's is SQS-managed).
+ */
+function sendOnlyQueueTarget(queue: sqs.Queue, props: targets.TargetBaseProps): events.IRuleTarget {
+  return {
+    bind: (rule) => {
+      queue.grant(
+        new iam.ServicePrincipal('events.amazonaws.com', {
+          conditions: { ArnEquals: { 'aws:SourceArn': events.CfnRule.arnForRule(rule) } },
+        }),
+        'sqs:SendMessage',
+      );
+      if (props.deadLetterQueue) {
+        targets.addToDeadLetterQueueResourcePolicy(rule, props.deadLetterQueue);
+      }
+      return { ...targets.bindBaseTargetConfig(props), arn: queue.queueArn, targetResource: queue };
+    },
+  };
+}
+
 function eventSchema(scope: Construct, registryName: string): eventschemas.CfnSchema {
   const content = readFileSync(EVENT_SCHEMA_FILE, 'utf8');
   const { title, 'x-amazon-events-source': source } = JSON.parse(content);
@@ -442,7 +473,7 @@ function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
     // It holds events nobody has replayed yet: `cdk destroy`, or a change that replaces it, must
-    // not delete them (README: Teardown).
+    // not delete them (docs/runbook.md, Teardown).
     removalPolicy: RemovalPolicy.RETAIN,
   });
   Validations.of(queue).acknowledge({

@@ -2,6 +2,7 @@
 // the published contract says what the function accepts. Kept out of the Lambda bundle: zod's
 // JSON Schema generator and these descriptions would cost it ~22 KB it has no use for.
 import * as z from 'zod/mini';
+import { COMPLETION_DETAIL_TYPE } from '../functions/slice-completion/detail-types.ts';
 import { completionEvent, eventBridgeEnvelope } from '../functions/slice-completion/parse-event.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -12,7 +13,6 @@ export const SCHEMA_FILES = {
   executionSliceCompleted: 'schema/execution-slice-completed.draft4.schema.json',
 } as const;
 
-const DETAIL_TYPE = 'Execution Slice Completed';
 const DEFAULT_SOURCE = 'kodexa.pipeline';
 /** Also the class name the registry's code bindings give the detail. */
 const DETAIL_NAME = 'ExecutionSliceCompleted';
@@ -28,7 +28,7 @@ const COMPLETION_EVENT: Doc = {
   title: DETAIL_NAME,
   description:
     'What a pipeline Lambda reports when it has finished an orchestrator execution slice: the ' +
-    `detail of an "${DETAIL_TYPE}" EventBridge event, or the payload of an asynchronous invoke ` +
+    `detail of an "${COMPLETION_DETAIL_TYPE}" EventBridge event, or the payload of an asynchronous invoke ` +
     'of the slice-completion function. Unknown fields are ignored. status SUCCEEDED together ' +
     'with an error is rejected as contradictory.',
 };
@@ -99,14 +99,14 @@ const COMPLETION_FIELDS: Record<string, Doc> = {
 const ENVELOPE: Doc = {
   title: DETAIL_NAME,
   description:
-    `An "${DETAIL_TYPE}" event as EventBridge delivers it to the slice-completion function; ` +
+    `An "${COMPLETION_DETAIL_TYPE}" event as EventBridge delivers it to the slice-completion function; ` +
     'detail is the completion event.',
 };
 
 const ENVELOPE_FIELDS: Record<string, Doc> = {
   version: { title: 'Version', description: 'EventBridge envelope version, "0".' },
   id: { title: 'Event ID', description: 'ID EventBridge gives the event.' },
-  'detail-type': { title: 'Detail type', description: `Always "${DETAIL_TYPE}".` },
+  'detail-type': { title: 'Detail type', description: `Always "${COMPLETION_DETAIL_TYPE}".` },
   source: {
     title: 'Source',
     description: `The Source given to PutEvents: "${DEFAULT_SOURCE}", or one of the stack's completionEventSources.`,
@@ -154,7 +154,7 @@ export function executionSliceCompletedSchema(): JsonSchema {
   const event = z.object({
     version: z.string(),
     id: z.string(),
-    'detail-type': z.literal(DETAIL_TYPE),
+    'detail-type': z.literal(COMPLETION_DETAIL_TYPE),
     source: z.string(),
     account: z.string(),
     // The function's own rule for `time`, required: EventBridge always sets it.
@@ -169,7 +169,7 @@ export function executionSliceCompletedSchema(): JsonSchema {
   return {
     $schema,
     ...ENVELOPE,
-    'x-amazon-events-detail-type': DETAIL_TYPE,
+    'x-amazon-events-detail-type': COMPLETION_DETAIL_TYPE,
     'x-amazon-events-source': DEFAULT_SOURCE,
     ...describe(schema, ENVELOPE_FIELDS),
     definitions: {

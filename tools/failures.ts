@@ -1,5 +1,5 @@
-// `npm run failures -- list|replay ...`: see what failed and replay it (README, "Where failed
-// events end up"). Ctrl-C stops after the event in hand and makes every held message visible.
+// `npm run failures -- list|replay ...`: see what failed and replay it (docs/runbook.md, "Where
+// failed events end up"). Ctrl-C stops after the event in hand and makes every held message visible.
 import { runFailures } from './failures/run.ts';
 
 const interrupt = new AbortController();

@@ -6,9 +6,17 @@ import type { Invocation, KodexaClient } from './kodexa-client.ts';
 import type { Completion } from './parse-event.ts';
 import { decide, merge } from './update-rules.ts';
 
+/** What became of a completion Kodexa has the slice of: written, already there, or older. */
+export const COMPLETION_OUTCOMES = ['updated', 'unchanged', 'stale'] as const;
+export type CompletionOutcome = (typeof COMPLETION_OUTCOMES)[number];
+
+export function isCompletionOutcome(value: unknown): value is CompletionOutcome {
+  return COMPLETION_OUTCOMES.some((outcome) => outcome === value);
+}
+
 export interface SliceCompletionResult {
   sliceId: string;
-  outcome: 'updated' | 'unchanged' | 'stale';
+  outcome: CompletionOutcome;
   changeSequence: unknown;
 }
 

@@ -19,6 +19,11 @@ type Env = Record<string, string | undefined>;
 // Plain http is only for a Kodexa emulator on this machine: the API key must never cross a network
 // unencrypted.
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/**
+ * A base URL ending in /api: every request would go to /api/api/..., which Kodexa answers 404,
+ * and every completion would be dead-lettered as SliceNotFound.
+ */
+const API_PATH = /\/api\/*$/i;
 
 export function readConfig(env: Env): Config {
   const problems: string[] = [];
@@ -89,7 +94,13 @@ function kodexaUrl(env: Env, problems: string[]): string {
   if (url.search || url.hash || url.username || url.password) {
     problems.push('KODEXA_URL must not carry credentials, a query or a fragment');
   }
-  return url.href.replace(/\/+$/, '');
+  const base = url.href.replace(/\/+$/, '');
+  if (API_PATH.test(url.pathname)) {
+    problems.push(
+      `KODEXA_URL must be the platform's base URL without /api, as every request adds /api/...: drop /api from ${base}`,
+    );
+  }
+  return base;
 }
 
 function text(env: Env, name: string, fallback: string | undefined, problems: string[]): string {

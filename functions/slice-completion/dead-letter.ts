@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { errorName } from './metrics.ts';
+import { shorten } from './short-text.ts';
 
 /** Enough for any of our messages; far below SQS's message size, which the body shares. */
 export const MAX_ERROR_MESSAGE_CHARS = 1_000;
@@ -27,13 +28,33 @@ export function deadLetterMessage(
   };
 }
 
+/**
+ * Sends the message with both attributes or, when SQS refuses it, with ErrorName alone, then with
+ * none: a body near the buffer's size limit leaves no room for them, as the dead-letter queue has
+ * the same limit (SQS counts attributes in a message's size). Without the error it is still
+ * dead-lettered now, rather than handed back to fail the same way at every receive for hours,
+ * until SQS's redrive moves it without a reason either; the log line says why.
+ */
 export async function sendToDeadLetterQueue(
   sqs: SQSClient,
   queueUrl: string,
   body: string,
   error: unknown,
+  abortSignal: AbortSignal,
 ): Promise<void> {
-  await sqs.send(new SendMessageCommand(deadLetterMessage(queueUrl, body, error)));
+  const message = deadLetterMessage(queueUrl, body, error);
+  const ErrorName = message.MessageAttributes?.ErrorName;
+  const attributeSets = [message.MessageAttributes, ErrorName && { ErrorName }, undefined];
+  for (const [i, MessageAttributes] of attributeSets.entries()) {
+    try {
+      await sqs.send(new SendMessageCommand({ ...message, MessageAttributes }), { abortSignal });
+      return;
+    } catch (sendError) {
+      // What SQS answers a message longer than the queue's maximum message size.
+      const refused = (sendError as Error | undefined)?.name === 'InvalidParameterValue';
+      if (!refused || i === attributeSets.length - 1) throw sendError;
+    }
+  }
 }
 
 /**
@@ -46,8 +67,5 @@ export function attributeText(text: string): string {
     /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu,
     '\uFFFD',
   );
-  const characters = [...allowed];
-  if (characters.length === 0) return '(none)';
-  if (characters.length <= MAX_ERROR_MESSAGE_CHARS) return allowed;
-  return `${characters.slice(0, MAX_ERROR_MESSAGE_CHARS - 3).join('')}...`;
+  return allowed ? shorten(allowed, MAX_ERROR_MESSAGE_CHARS) : '(none)';
 }

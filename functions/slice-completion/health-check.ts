@@ -5,10 +5,10 @@
 // failed invocation.
 import type { ApiKeySource } from './api-key.ts';
 import type { Config } from './config.ts';
-import { SliceNotFound } from './errors.ts';
+import { ConfigurationError, SliceNotFound } from './errors.ts';
+import { isObject } from './json-object.ts';
 import type { Invocation, KodexaClient } from './kodexa-client.ts';
 import { errorName } from './metrics.ts';
-import { isObject } from './parse-event.ts';
 
 /** The whole event: anything more (a completion that also says healthCheck) is not this. */
 export const HEALTH_CHECK_EVENT = { healthCheck: true } as const;
@@ -67,15 +67,65 @@ export async function checkHealth(
   }
   passed('secret', `${config.apiKeySecretId} read`);
 
-  const request = `GET ${config.kodexaUrl}/api/orchestrator-execution-slices/${NO_SUCH_SLICE_ID}`;
+  const url = `${config.kodexaUrl}/api/orchestrator-execution-slices/${NO_SUCH_SLICE_ID}`;
+  const request = `GET ${url}`;
   try {
     await kodexa.getSlice(invocation, NO_SUCH_SLICE_ID);
   } catch (error) {
     if (!(error instanceof SliceNotFound)) return failed('kodexa', error);
+    // To the client any 404 is SliceNotFound, also one for a path Kodexa does not serve (a
+    // KODEXA_URL with a path of its own), after which every completion would be dead-lettered
+    // as SliceNotFound: only Kodexa's own answer for a missing slice proves the path right.
+    try {
+      const timeoutMs = Math.max(
+        1,
+        Math.min(config.requestTimeoutMs, invocation.deadline - Date.now()),
+      );
+      if (!isKodexaNotFound(await answerTo(url, await apiKey(), timeoutMs))) {
+        return failed(
+          'kodexa',
+          new ConfigurationError(
+            `${request} answered 404, but not with Kodexa's error body for a missing slice (a JSON errorMessage): KODEXA_URL's path looks wrong, as nothing under it serves Kodexa's API; set KODEXA_URL to the platform's base URL, such as https://platform.kodexa.ai, without /api or any other path`,
+          ),
+        );
+      }
+    } catch (error) {
+      return failed('kodexa', error);
+    }
   }
   passed(
     'kodexa',
     `${request} answered ${invocation.statusCodes.join(', ')}: reachable, and the key is accepted`,
   );
   return { healthy: true, steps };
+}
+
+/**
+ * Kodexa's own answer for a slice it does not have: a 404 whose JSON body has an `errorMessage`
+ * (tools/local/kodexa-emulator.ts). A path no controller serves gets Spring's error body instead
+ * (`error`, `path`, no `errorMessage`), and one outside the platform a proxy's page.
+ */
+export function isKodexaNotFound(answer: { status: number; text: string }): boolean {
+  if (answer.status !== 404) return false;
+  try {
+    const body: unknown = JSON.parse(answer.text);
+    return isObject(body) && typeof body.errorMessage === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** The same GET as the client's, read whole: the client tells only that Kodexa answered 404. */
+async function answerTo(
+  url: string,
+  apiKey: string,
+  timeoutMs: number,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    headers: { accept: 'application/json', 'x-api-key': apiKey },
+    // As the client: the key goes nowhere but KODEXA_URL.
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: response.status, text: await response.text() };
 }

@@ -35,6 +35,12 @@ const processor = new BatchProcessor(EventType.SQS);
 
 /** Left for logging the outcome and throwing, so the error reaches the on-failure destination. */
 const DEADLINE_MARGIN_MS = 500;
+/**
+ * The function's one random source: the jitter of retries, of the gate's backoff and of the
+ * visibility of completions handed back, so that containers failing together do not return
+ * together. Given to each, so that tests can fix it.
+ */
+const random = Math.random;
 
 // Built at the first invocation, not at import, so a bad setting fails that invocation with a
 // ConfigurationError that Lambda records, instead of an opaque init failure.
@@ -58,13 +64,14 @@ function getRuntime() {
       debug: (message, details) => {
         if (logger.level <= LogLevelThreshold.DEBUG) logger.debug(message, details);
       },
+      random,
     };
     runtime = {
       config,
       apiKey,
       kodexa: createKodexaClient(options),
       // The buffer's batches share one gate, so that they slow down together when Kodexa pushes back.
-      bufferKodexa: createKodexaClient({ ...options, gate: createKodexaGate() }),
+      bufferKodexa: createKodexaClient({ ...options, gate: createKodexaGate(random) }),
     };
   }
   return runtime;
@@ -128,6 +135,7 @@ async function route(event: unknown, context: Context) {
       return { config, kodexa: bufferKodexa };
     },
     buffer: getBuffer,
+    random,
   });
 }
 

@@ -24,7 +24,7 @@ const MIN_REQUESTS_PER_SECOND = 1;
 /** While Kodexa answers, the pace grows by this part of itself per second, at least 1/s per second. */
 const GROWTH_PER_SECOND = 0.1;
 
-export function createKodexaGate(random: () => number = Math.random): KodexaGate {
+export function createKodexaGate(random: () => number): KodexaGate {
   let closedUntil = 0;
   /** Why the gate is closed until then: Kodexa's Retry-After, or failures in a row. */
   let closedBy = '';

@@ -9,6 +9,7 @@ import {
   CONFLICTS_METRIC,
   ERROR_NAME_DIMENSION,
   FAILURE_METRIC,
+  HANDED_BACK_METRIC,
   METRICS_NAMESPACE,
   OUTCOME_METRICS,
   RETRIES_METRIC,
@@ -49,6 +50,11 @@ export function recordFailure(metrics: Metrics, error: unknown, invocation: Invo
     .addDimension(ERROR_NAME_DIMENSION, errorName(error))
     .addMetric(FAILURE_METRIC, MetricUnit.Count, 1);
   recordKodexaCounters(metrics, invocation);
+}
+
+/** How many records of a batch from the buffer were handed back; nothing when none was. */
+export function recordHandedBack(metrics: Metrics, count: number): void {
+  if (count > 0) metrics.addMetric(HANDED_BACK_METRIC, MetricUnit.Count, count);
 }
 
 /** Our errors' class names; `Error` for anything thrown without one. */

@@ -2,8 +2,10 @@
 // naming every offending field by its path in the event as received; and reads from any event what
 // ties its log line to its cause.
 import * as z from 'zod/mini';
+import { DESTINATION_DETAIL_TYPE } from './detail-types.ts';
 import { InvalidCompletionEvent } from './errors.ts';
 import { INT32_MAX } from './int32.ts';
+import { isObject, type JsonObject } from './json-object.ts';
 
 export interface Completion {
   sliceId: string;
@@ -18,8 +20,6 @@ export interface Completion {
   errorDetails?: JsonObject;
   attemptNumber?: number;
 }
-
-export type JsonObject = Record<string, unknown>;
 
 // zod/mini ships no message locale (that is most of full zod's size), so every schema says
 // in words what it wants.
@@ -102,9 +102,6 @@ const eventBridgeInvokedDestinationRecord = z.object({
   requestPayload: z.object({ detail: sliceReference }),
 });
 
-/** How the detail-type of an EventBridge event carrying a destination record begins. */
-export const DESTINATION_DETAIL_TYPE = 'Lambda Function Invocation Result';
-
 export function parseCompletionEvent(event: unknown, now: Date = new Date()): Completion {
   const completion = completionIn(event);
   if (completion.completedAt !== undefined) return completion as Completion;
@@ -118,14 +115,44 @@ function completionIn(event: unknown): Reported {
   if (!isObject(event)) {
     throw new InvalidCompletionEvent([`event: must be a JSON object, got ${describe(event)}`]);
   }
+  const shape = eventShape(event);
+  if (shape === 'completion') return fromCompletionEvent(event, '', undefined);
+  if (shape === 'destination record') return fromDestinationRecord(event, '', undefined);
+  const envelope = validate(eventBridgeEnvelope, event, '');
+  return shape === 'EventBridge destination record'
+    ? fromDestinationRecord(envelope.detail, 'detail.', envelope.time)
+    : fromCompletionEvent(envelope.detail, 'detail.', envelope.time);
+}
+
+/** The three shapes the function takes, the last two also in an EventBridge envelope. */
+export type EventShape =
+  | 'completion'
+  | 'destination record'
+  | 'EventBridge completion'
+  | 'EventBridge destination record';
+
+/**
+ * Which shape an event is, by its keys and its detail-type alone, unvalidated: how the parser
+ * dispatches, and how tools tell apart events the function may have rejected.
+ */
+export function eventShape(event: JsonObject): EventShape {
   if (isEventBridgeEvent(event)) {
-    const envelope = validate(eventBridgeEnvelope, event, '');
-    return envelope['detail-type'].startsWith(DESTINATION_DETAIL_TYPE)
-      ? fromDestinationRecord(envelope.detail, 'detail.', envelope.time)
-      : fromCompletionEvent(envelope.detail, 'detail.', envelope.time);
+    const type = event['detail-type'];
+    return typeof type === 'string' && type.startsWith(DESTINATION_DETAIL_TYPE)
+      ? 'EventBridge destination record'
+      : 'EventBridge completion';
   }
-  if ('requestContext' in event) return fromDestinationRecord(event, '', undefined);
-  return fromCompletionEvent(event, '', undefined);
+  return 'requestContext' in event ? 'destination record' : 'completion';
+}
+
+/**
+ * Whether a destination record's requestPayload is a whole EventBridge event, the slice in its
+ * detail: a pipeline that an EventBridge rule invokes is given the whole event.
+ */
+export function invokedByEventBridge(requestPayload: unknown): requestPayload is JsonObject {
+  return (
+    isObject(requestPayload) && !('sliceId' in requestPayload) && isEventBridgeEvent(requestPayload)
+  );
 }
 
 function fromCompletionEvent(
@@ -158,10 +185,7 @@ function fromDestinationRecord(
   prefix: string,
   defaultCompletedAt: string | undefined,
 ): Reported {
-  const request = isObject(input) && input.requestPayload;
-  const invokedByEventBridge =
-    isObject(request) && !('sliceId' in request) && isEventBridgeEvent(request);
-  const record = invokedByEventBridge
+  const record = invokedByEventBridge(isObject(input) && input.requestPayload)
     ? validate(eventBridgeInvokedDestinationRecord, input, prefix)
     : validate(destinationRecord, input, prefix);
   const { requestContext, responseContext, responsePayload } = record;
@@ -240,12 +264,8 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   return `${prefix}${path.map(String).join('.')}`;
 }
 
-export function isEventBridgeEvent(value: JsonObject): boolean {
+function isEventBridgeEvent(value: JsonObject): boolean {
   return 'detail-type' in value || 'detail' in value;
-}
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

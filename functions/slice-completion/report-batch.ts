@@ -16,12 +16,24 @@ import { sendToDeadLetterQueue } from './dead-letter.ts';
 import { isPermanent } from './failure-kind.ts';
 import { type HandBack, handBackSeconds, setVisibility } from './hand-back.ts';
 import type { Invocation, KodexaClient } from './kodexa-client.ts';
-import { recordFailure, recordResult } from './metrics.ts';
+import { recordFailure, recordHandedBack, recordResult } from './metrics.ts';
 import { type Completion, correlationOf, parseCompletionEvent } from './parse-event.ts';
-import { eventInBody, receiveCount } from './sqs-event.ts';
+import { eventInBody, firstReceivedAt, receiveCount } from './sqs-event.ts';
 
-/** Left after the records' last requests to Kodexa, for dead-lettering and handing back. */
-const DEADLINE_MARGIN_MS = 5_000;
+// The invocation's last seconds, after the records' last requests to Kodexa, go to SQS, each call
+// cut off by an abort signal at its own point, whatever its requests' timeout and the SDK's
+// attempts (3, of up to KODEXA_REQUEST_TIMEOUT_MS each: 15 s and more by default):
+//   end - 5 s   the records' requests to Kodexa end (DEADLINE_MARGIN_MS);
+//   end - 3 s   dead-lettering (SendMessage) ends: at least 2 s for it (DEAD_LETTER_MS);
+//   end - 1 s   setting the visibility of the records handed back ends: 2 s (HAND_BACK_MS);
+//   end         1 s to answer and write the batch's metrics (ANSWER_MS).
+// A call cut off fails like an SQS that does not answer: the record is handed back without a
+// visibility of its own and comes back after the buffer's, rather than the whole batch coming
+// back after a timeout, its records dead-lettered twice and its metrics lost.
+const ANSWER_MS = 1_000;
+const HAND_BACK_MS = 2_000;
+const DEAD_LETTER_MS = 2_000;
+const DEADLINE_MARGIN_MS = DEAD_LETTER_MS + HAND_BACK_MS + ANSWER_MS;
 /**
  * How long one request of a record may wait, on Kodexa's Retry-After, the gate's pace or retries,
  * before the record is handed back: a short fault is ridden out in the invocation, a longer one
@@ -36,6 +48,8 @@ export interface BatchDependencies {
   /** The configuration and the Kodexa client shared by the container's batches (with its gate). */
   runtime: () => { config: Config; kodexa: KodexaClient };
   buffer: () => { config: BufferConfig; sqs: SQSClient };
+  /** The jitter of the visibility of completions handed back. */
+  random: () => number;
 }
 
 export async function reportBatch(
@@ -44,7 +58,10 @@ export async function reportBatch(
   dependencies: BatchDependencies,
 ): Promise<SQSBatchResponse> {
   const { logger, metrics, processor } = dependencies;
-  const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+  const end = Date.now() + context.getRemainingTimeInMillis();
+  const deadline = end - DEADLINE_MARGIN_MS;
+  /** Aborts at `at` (epoch ms), or at once when that has passed. */
+  const until = (at: number) => AbortSignal.timeout(Math.max(0, at - Date.now()));
   const handBacks: HandBack[] = [];
   // Read once for the batch; when it cannot be read, every record fails with its error below.
   let buffer: ReturnType<BatchDependencies['buffer']> | undefined;
@@ -96,6 +113,7 @@ export async function reportBatch(
             buffer.config.deadLetterQueueUrl,
             record.body,
             error,
+            until(end - HAND_BACK_MS - ANSWER_MS),
           );
           logger.error('slice completion failed', { ...summary, deadLettered: true });
           return;
@@ -110,7 +128,13 @@ export async function reportBatch(
           throw error;
         }
       }
-      const seconds = handBackSeconds(receives, invocation.retryAt, Date.now());
+      const seconds = handBackSeconds(
+        receives,
+        firstReceivedAt(record),
+        invocation.retryAt,
+        Date.now(),
+        dependencies.random,
+      );
       if (buffer) handBacks.push({ receiptHandle: record.receiptHandle, seconds });
       logger.error('slice completion failed', {
         ...summary,
@@ -127,13 +151,18 @@ export async function reportBatch(
     // polling for it either.
     throwOnFullBatchFailure: false,
   });
+  // Every record in batchItemFailures, however it got there: Lambda counts none of them as an error.
+  recordHandedBack(metrics, response.batchItemFailures.length);
   if (buffer && handBacks.length > 0) {
-    const failed = await setVisibility(buffer.sqs, buffer.config.queueUrl, handBacks).catch(
-      (error: unknown) => {
-        logger.warn('could not set the visibility of the completions handed back', { error });
-        return 0;
-      },
-    );
+    const failed = await setVisibility(
+      buffer.sqs,
+      buffer.config.queueUrl,
+      handBacks,
+      until(end - ANSWER_MS),
+    ).catch((error: unknown) => {
+      logger.warn('could not set the visibility of the completions handed back', { error });
+      return 0;
+    });
     if (failed > 0) {
       logger.warn('could not set the visibility of some completions handed back', { failed });
     }

@@ -10,7 +10,7 @@ export function retryDelayMs(
   retry: number,
   retryAfter: string | null,
   now: number,
-  random: () => number = Math.random,
+  random: () => number,
 ): number {
   const jitter = random() * Math.min(MAX_BACKOFF_MS, BASE_MS * 2 ** retry);
   const asked = retryAfterMs(retryAfter, now);

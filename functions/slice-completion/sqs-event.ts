@@ -31,3 +31,9 @@ export function receiveCount(record: SQSRecord): number {
   const count = Number(record.attributes?.ApproximateReceiveCount);
   return Number.isSafeInteger(count) && count > 0 ? count : 1;
 }
+
+/** When SQS first handed this message out (epoch ms), when the record says. */
+export function firstReceivedAt(record: SQSRecord): number | undefined {
+  const at = Number(record.attributes?.ApproximateFirstReceiveTimestamp);
+  return Number.isSafeInteger(at) && at > 0 ? at : undefined;
+}

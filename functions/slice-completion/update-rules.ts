@@ -2,7 +2,8 @@
 // completion always give the same answer, so a redelivered event can never move a slice twice.
 import type { SliceStatuses } from './config.ts';
 import { INT32_MAX } from './int32.ts';
-import type { Completion, JsonObject } from './parse-event.ts';
+import type { JsonObject } from './json-object.ts';
+import type { Completion } from './parse-event.ts';
 
 export type Slice = JsonObject;
 export type Decision = 'update' | 'unchanged' | 'stale';

@@ -116,6 +116,10 @@ describe('readContext', () => {
     [{ ...required, kodexaUrl: 'platform.kodexa.ai' }, 'kodexaUrl must be an https URL'],
     [{ ...required, kodexaUrl: 'https://platform.kodexa.ai/?key=1' }, 'without credentials, query'],
     [
+      { ...required, kodexaUrl: 'https://platform.kodexa.ai/api/' },
+      `kodexaUrl must be the platform's base URL without /api, as the function adds /api/... to every request: drop /api, got "https://platform.kodexa.ai/api/"`,
+    ],
+    [
       { kodexaUrl: 'https://platform.kodexa.ai', apiKeySecretArn: secretArn.slice(0, -7) },
       'apiKeySecretArn must be the complete ARN',
     ],

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,9 +9,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LONGEST_HOLD_SECONDS } from '../../functions/slice-completion/hand-back.ts';
 import { createApp } from '../../infra/app.ts';
 import { bundlePath, root } from '../../infra/paths.ts';
-import { SliceCompletion } from '../../infra/slice-completion.ts';
+import { SliceCompletion, type SliceCompletionProps } from '../../infra/slice-completion.ts';
 
 const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kodexa/api-key-AbCdEf';
 const topicArn = 'arn:aws:sns:eu-west-1:123456789012:ops';
@@ -251,13 +252,13 @@ describe('IAM', () => {
           ],
         },
       },
-      // The event source mapping's: receive and delete, and the function's visibility changes.
+      // The event source mapping's (receive, delete, the queue's attributes), and the function's
+      // visibility changes; not grantConsumeMessages' GetQueueUrl, which nothing calls.
       {
         Action: [
           'sqs:ChangeMessageVisibility',
           'sqs:DeleteMessage',
           'sqs:GetQueueAttributes',
-          'sqs:GetQueueUrl',
           'sqs:ReceiveMessage',
         ],
         Effect: 'Allow',
@@ -366,8 +367,8 @@ describe('EventBridge delivery', () => {
     const rules = Object.keys(full.template.findResources('AWS::Events::Rule'));
     expect(allowsOn(full.ids.buffer)).toEqual(
       rules.map((rule) => ({
-        // CDK's SqsQueue target grants as grantSendMessages does.
-        Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+        // SendMessage alone: CDK's SqsQueue target would add GetQueueAttributes and GetQueueUrl.
+        Action: 'sqs:SendMessage',
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule) } },
@@ -637,6 +638,46 @@ describe('alarms', () => {
           },
         ]),
       ),
+      // Records handed back are not thrown, so Lambda's Errors does not count them: their rate to
+      // the buffer's receives, by ErrorsAlarm's rule.
+      BufferHandBacksAlarm: {
+        Metrics: [
+          {
+            Id: 'expr_1',
+            Expression: '100 * handedBack / received',
+            Label: 'completions handed back (% of received)',
+          },
+          {
+            Id: 'handedBack',
+            MetricStat: {
+              Metric: {
+                Namespace: 'Kodexa/SliceCompletion',
+                MetricName: 'CompletionsHandedBack',
+                Dimensions: [{ Name: 'service', Value: 'slice-completion' }],
+              },
+              Period: 300,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+          {
+            Id: 'received',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/SQS',
+                MetricName: 'NumberOfMessagesReceived',
+                Dimensions: queueDimension(s.ids.buffer),
+              },
+              Period: 300,
+              Stat: 'Sum',
+            },
+            ReturnData: false,
+          },
+        ],
+        Threshold: 50,
+        EvaluationPeriods: 3,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
       // Not draining: SQS leaves out of this age the messages received more than 3 times, so
       // records being retried do not hold it up.
       BufferAgeAlarm: {
@@ -663,7 +704,7 @@ describe('alarms', () => {
     );
   }
 
-  it('page on a sustained error rate, on errors no retry fixes, and on every sign of a lost event', () => {
+  it('page on a sustained rate of errors or of records handed back, on errors no retry fixes, and on every sign of a lost event', () => {
     const alarms = alarmsOf(minimal);
     for (const [id, properties] of Object.entries(expected(minimal))) {
       expect(alarms[id], id).toMatchObject({
@@ -934,13 +975,19 @@ describe('stages', () => {
         }),
       },
     });
-    const own = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
-      (alarm) => alarm.Properties.MetricName === 'SliceCompletionFailed',
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    // Each metric an alarm reads, alone or in its math.
+    const metrics = alarms.flatMap(({ Properties: p }) => [
+      { Namespace: p.Namespace, MetricName: p.MetricName },
+      ...(p.Metrics ?? []).map(
+        (m: { MetricStat?: { Metric: Record<string, unknown> } }) => m.MetricStat?.Metric ?? {},
+      ),
+    ]);
+    const own = metrics.filter((metric) =>
+      ['SliceCompletionFailed', 'CompletionsHandedBack'].includes(String(metric.MetricName)),
     );
-    expect(own).toHaveLength(3);
-    for (const alarm of own) {
-      expect(alarm.Properties.Namespace).toBe('Kodexa/SliceCompletion/staging');
-    }
+    expect(own).toHaveLength(4);
+    for (const metric of own) expect(metric.Namespace).toBe('Kodexa/SliceCompletion/staging');
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties.DashboardBody);
     expect(body).toContain('{Kodexa/SliceCompletion/staging,ErrorName,service}');
@@ -1054,7 +1101,7 @@ describe('dashboard', () => {
   const queue = (name: string, id: string, stat = 'Maximum') =>
     `AWS/SQS ${name} QueueName=<${id}.QueueName> ${stat}`;
 
-  it('shows the buffer’s depth, the age of its oldest message, and what goes in and out', () => {
+  it('shows the buffer’s depth, the age of its oldest message, and what goes in, back and out', () => {
     const { buffer } = minimal.ids;
     expect(Object.fromEntries(graphs(minimal))).toMatchObject({
       'Buffer: messages': [
@@ -1062,8 +1109,10 @@ describe('dashboard', () => {
         queue('ApproximateNumberOfMessagesNotVisible', buffer),
       ],
       'Buffer: age of oldest message': [queue('ApproximateAgeOfOldestMessage', buffer)],
-      'Buffer: sent and done': [
+      'Buffer: in, received, handed back, done': [
         queue('NumberOfMessagesSent', buffer, 'Sum'),
+        queue('NumberOfMessagesReceived', buffer, 'Sum'),
+        'Kodexa/SliceCompletion CompletionsHandedBack service=slice-completion Sum',
         queue('NumberOfMessagesDeleted', buffer, 'Sum'),
       ],
     });
@@ -1088,7 +1137,7 @@ describe('dashboard', () => {
 });
 
 describe('the construct in another CDK app', () => {
-  const build = (props: { reservedConcurrency?: number; maxConcurrency?: number } = {}) => {
+  const build = (props: Partial<SliceCompletionProps> = {}) => {
     const stack = new Stack(new App(), 'Pipelines');
     const sliceCompletion = new SliceCompletion(stack, 'SliceCompletion', {
       kodexaUrl: 'https://platform.kodexa.ai',
@@ -1114,6 +1163,17 @@ describe('the construct in another CDK app', () => {
     expect(policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
       { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(buffer) },
     ]);
+  });
+
+  // The function caps the visibility it sets so that SQS takes it: 12 hours from the receive,
+  // which it knows to be at most LONGEST_HOLD_SECONDS ago, the buffer's longest visibility timeout.
+  it('keeps the buffer’s visibility timeout within what the function takes a receive to be held', () => {
+    const { stack, sliceCompletion } = build({ maxBatchingWindow: Duration.minutes(5) });
+    const buffer = stack.resolve(
+      (sliceCompletion.buffer.node.defaultChild as CfnResource).logicalId,
+    );
+    const queues = Template.fromStack(stack).findResources('AWS::SQS::Queue');
+    expect(queues[buffer]?.Properties.VisibilityTimeout).toBe(LONGEST_HOLD_SECONDS);
   });
 
   it('refuses a reservedConcurrency below maxConcurrency, which would throttle the mapping', () => {

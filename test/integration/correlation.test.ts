@@ -1,28 +1,20 @@
 // What ties a completion's log line to its cause, on the built bundle's stdout: the EventBridge
 // event id (Powertools' correlation_id) and the pipeline that sent it, set per invocation and
 // cleared after it.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
-import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext } from '#tools/local/lambda-runtime.ts';
 import { captureOutput } from '../support/capture-output.ts';
 import { sampleEvent } from '../support/failed-events.ts';
+import { loadedBundle } from '../support/loaded-bundle.ts';
 
-let services: LocalServices;
-let handler: Handler;
+const bundle = loadedBundle({ POWERTOOLS_LOG_LEVEL: 'INFO' });
 const output = captureOutput();
-
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'INFO' });
-  handler = await loadBundle();
-});
-afterAll(() => services.close());
 beforeEach(() => output.clear());
 
 /** The one log line of an invocation of the bundle. */
 async function logLineOf(event: unknown) {
   output.clear();
-  await handler(event, lambdaContext()).catch(() => undefined);
+  await bundle.handler(event, lambdaContext()).catch(() => undefined);
   const lines = output.logLines();
   expect(lines).toHaveLength(1);
   return lines[0] ?? {};

@@ -3,7 +3,7 @@
 // failures arriving late; Kodexa answering 503, 429, resetting connections, answering slowly, and
 // a third party writing between our reads and writes; containers killed mid-invocation, their
 // event retried as Lambda retries it. Not timed: it checks what must hold afterwards, and prints
-// the figures the README quotes. The plan comes from a pinned seed; the interleaving is whatever
+// the figures docs/testing.md quotes. The plan comes from a pinned seed; the interleaving is whatever
 // the machine makes of it, and the invariants must hold for any.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';

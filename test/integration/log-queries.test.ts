@@ -1,43 +1,30 @@
 // The saved Logs Insights queries (infra/log-queries.ts) read fields of the function's log line by
 // name: each name must be a field of the lines the built bundle really writes.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Handler, lambdaContext, loadBundle } from '#tools/local/lambda-runtime.ts';
-import { type LocalServices, startLocalServices } from '#tools/local/local-services.ts';
+import { expect, it } from 'vitest';
+import { isObject } from '#functions/slice-completion/json-object.ts';
+import { lambdaContext } from '#tools/local/lambda-runtime.ts';
 import { LOG_FIELDS, LOG_MESSAGES } from '../../infra/log-queries.ts';
 import { captureOutput } from '../support/capture-output.ts';
 import { sampleEvent } from '../support/failed-events.ts';
+import { loadedBundle } from '../support/loaded-bundle.ts';
 
-let services: LocalServices;
-let handler: Handler;
+const bundle = loadedBundle({ POWERTOOLS_LOG_LEVEL: 'INFO' });
 const output = captureOutput();
-
-beforeAll(async () => {
-  services = await startLocalServices();
-  Object.assign(process.env, services.env, { POWERTOOLS_LOG_LEVEL: 'INFO' });
-  handler = await loadBundle();
-});
-afterAll(() => services.close());
 
 /** A field by its Logs Insights name: nested JSON fields are joined with dots. */
 function fieldOf(line: Record<string, unknown>, name: string): unknown {
   return name
     .split('.')
-    .reduce<unknown>(
-      (value, key) =>
-        typeof value === 'object' && value !== null
-          ? (value as Record<string, unknown>)[key]
-          : undefined,
-      line,
-    );
+    .reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), line);
 }
 
 it('names only fields and messages of the function’s real log lines', async () => {
   // A completion through EventBridge that Kodexa first answers 503, and one the function rejects.
-  services.kodexa.inject({ method: 'GET', status: 503 });
-  await handler(sampleEvent('2-eventbridge-completion.updated.json'), lambdaContext());
-  await handler(sampleEvent('7-invalid.InvalidCompletionEvent.json'), lambdaContext()).catch(
-    () => undefined,
-  );
+  bundle.services.kodexa.inject({ method: 'GET', status: 503 });
+  await bundle.handler(sampleEvent('2-eventbridge-completion.updated.json'), lambdaContext());
+  await bundle
+    .handler(sampleEvent('7-invalid.InvalidCompletionEvent.json'), lambdaContext())
+    .catch(() => undefined);
   const lines = output.logLines();
 
   expect(lines.map((line) => line.message)).toEqual([LOG_MESSAGES.reported, LOG_MESSAGES.failed]);

@@ -61,10 +61,20 @@ describe('the Kodexa emulator', () => {
     expect(response.status).toBe(401);
   });
 
-  it('answers 404 to an unknown slice or path', async () => {
+  it('answers 404 to an unknown slice with its own body, to an unknown path with Spring’s', async () => {
     const headers = { 'x-api-key': 'emulator-test-key' };
-    expect((await fetch(`${kodexa.url}${pathOf('nope')}`, { headers })).status).toBe(404);
-    expect((await fetch(`${kodexa.url}/api/other`, { headers })).status).toBe(404);
+    const slice = await fetch(`${kodexa.url}${pathOf('nope')}`, { headers });
+    expect(slice.status).toBe(404);
+    expect(await slice.json()).toEqual({ errorMessage: `Not found: ${pathOf('nope')}` });
+    const path = `/api${pathOf('nope')}`;
+    const route = await fetch(`${kodexa.url}${path}`, { headers });
+    expect(route.status).toBe(404);
+    expect(await route.json()).toEqual({
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      status: 404,
+      error: 'Not Found',
+      path,
+    });
   });
 
   it('replaces the whole slice on PUT and moves changeSequence on', async () => {

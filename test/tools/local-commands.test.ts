@@ -91,8 +91,9 @@ describe('npm start', () => {
     expect(summary).toMatch(
       new RegExp(
         `^metrics: ${n('updated')} updated, ${n('unchanged')} unchanged, ${n('stale')} stale, ` +
-          // the batch's SliceUpdateConflict: the first write and 5 re-reads after a conflict
-          `${errors.length} failed \\(.+\\); 0 retries, 5 conflicts, 1 cold start$`,
+          // the batch's SliceUpdateConflict, handed back: the first write and 5 re-reads after a
+          // conflict
+          `${errors.length} failed \\(.+\\), 1 handed back; 0 retries, 5 conflicts, 1 cold start$`,
       ),
     );
     for (const error of errors) expect(summary).toContain(error);
@@ -191,7 +192,7 @@ describe('npm run invoke', () => {
       expect.stringMatching(
         /^record 3 {2}handed back {3}SliceUpdateConflict; in batchItemFailures, visible again in [23] s$/,
       ),
-      'metrics: 1 updated, 0 unchanged, 0 stale, 2 failed (InvalidCompletionEvent, SliceUpdateConflict); 0 retries, 5 conflicts, 1 cold start',
+      'metrics: 1 updated, 0 unchanged, 0 stale, 2 failed (InvalidCompletionEvent, SliceUpdateConflict), 1 handed back; 0 retries, 5 conflicts, 1 cold start',
     ]);
   });
 

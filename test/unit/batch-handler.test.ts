@@ -102,6 +102,24 @@ const hiddenFor = (messageId: string) => {
 };
 
 const outcomes = () => completionOutcomes(output.metricLines() as EmfDocument[]);
+/** Each value of CompletionsHandedBack the function wrote, as CloudWatch would read it. */
+const handedBack = () =>
+  (output.metricLines() as EmfDocument[]).flatMap((document) =>
+    document._aws.CloudWatchMetrics.flatMap(({ Namespace, Dimensions, Metrics }) =>
+      Metrics.filter(({ Name }) => Name === 'CompletionsHandedBack').map(({ Name, Unit }) => ({
+        namespace: Namespace,
+        dimensions: Object.fromEntries(Dimensions.flat().map((key) => [key, document[key]])),
+        value: document[Name],
+        unit: Unit,
+      })),
+    ),
+  );
+const handedBackCount = (value: number) => ({
+  namespace: 'Kodexa/SliceCompletion',
+  dimensions: { service: 'slice-completion' },
+  value,
+  unit: 'Count',
+});
 const completionLines = () =>
   output.logLines().filter((line) => String(line.message).startsWith('slice completion'));
 
@@ -162,6 +180,17 @@ describe('a batch from the buffer', () => {
       'SliceUpdateConflict',
       'updated',
     ]);
+    // Lambda counts no error for it: the buffer's alarm reads this count instead.
+    expect(handedBack()).toEqual([handedBackCount(1)]);
+  });
+
+  it('counts no record handed back when each was processed or dead-lettered', async () => {
+    const handler = await container();
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id), 'not json', completion(randomUUID())]);
+    expect(await answer(handler, event)).toEqual([]);
+    expect(outcomes()).toEqual(['InvalidCompletionEvent', 'SliceNotFound', 'updated']);
+    expect(handedBack()).toEqual([]);
   });
 
   it('reads the secret once for a whole batch on a cold container, and once again on a rotated key', async () => {
@@ -266,6 +295,26 @@ describe('a batch from the buffer', () => {
     for (const id of ids) expect(hiddenFor(id)).toBeGreaterThan(28);
   });
 
+  it('hands back for a day-long Retry-After only as long as SQS takes: 12 hours from the receive', async () => {
+    const handler = await container();
+    const limited = seedSlice();
+    services.kodexa.inject({
+      sliceId: limited.id,
+      persistent: true,
+      status: 429,
+      headers: { 'retry-after': String(24 * 3600) },
+    });
+    await answer(handler, await batchOf([completion(limited.id)]));
+    services.sqs.messages(BUFFER_QUEUE).splice(0);
+    // The container's gate holds the next batch's requests for the day Kodexa asked.
+    const event = await batchOf([completion(seedSlice().id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event)).toEqual([id]);
+    expect(hiddenFor(id)).toBeGreaterThan(43_200 - 5);
+    expect(hiddenFor(id)).toBeLessThan(43_200);
+    expect(output.logLines().filter((line) => line.level === 'WARN')).toEqual([]);
+  });
+
   it('dead-letters a transient failure on its last receive, with its error, as SQS would not', async () => {
     const handler = await container({ BUFFER_MAX_RECEIVE_COUNT: '3' });
     const slice = seedSlice();
@@ -289,7 +338,34 @@ describe('a batch from the buffer', () => {
         },
       },
     ]);
+    expect(handedBack()).toEqual([]);
   });
+
+  // The DLQ's limit is the buffer's (1 MiB), and SQS counts attributes in a message's size.
+  it.each([
+    // the attributes take 37 + 62 bytes: ErrorName, String, InvalidCompletionEvent; ErrorMessage,
+    // String and the 44 characters of `invalid completion event: body: must be JSON`
+    [99, { ErrorName: 'InvalidCompletionEvent', ErrorMessage: expect.any(String) }],
+    [98, { ErrorName: 'InvalidCompletionEvent' }],
+    [37, { ErrorName: 'InvalidCompletionEvent' }],
+    [36, {}],
+    [10, {}],
+  ])(
+    'dead-letters a body %i bytes short of the size limit with as much of its error as fits',
+    async (short, attributes) => {
+      const handler = await container();
+      const body = `x${'y'.repeat(1_048_576 - short - 1)}`;
+      const event = await batchOf([body]);
+      expect(await answer(handler, event)).toEqual([]);
+      expect(deadLettered()).toEqual([{ body, attributes }]);
+      expect(completionLines()).toEqual([
+        expect.objectContaining({
+          error: expect.objectContaining({ name: 'InvalidCompletionEvent' }),
+          deadLettered: true,
+        }),
+      ]);
+    },
+  );
 
   it('keeps a record whose dead-lettering fails, to be delivered again, and says why', async () => {
     const handler = await container({
@@ -307,6 +383,7 @@ describe('a batch from the buffer', () => {
       deadLettered: false,
       deadLetterError: { name: 'QueueDoesNotExist' },
     });
+    expect(handedBack()).toEqual([handedBackCount(1)]);
   });
 
   it('answers when the visibility of the records handed back cannot be set; they come back later', async () => {
@@ -333,6 +410,54 @@ describe('a batch from the buffer', () => {
     );
   });
 
+  // SQS's calls take the invocation's last seconds, cut off before its end: with the SDK's own
+  // 3 attempts of 5 s, an SQS that does not answer would take 15 s, past these invocations' end.
+  it('answers before the invocation ends when SQS does not answer a dead-lettering', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const event = await batchOf(['not json']);
+    const context = lambdaContext(4_000);
+    services.sqs.stalled.add('SendMessage');
+    try {
+      const response = (await handler(event, context)) as SQSBatchResponse;
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({ name: 'InvalidCompletionEvent' }),
+        deadLettered: false,
+        deadLetterError: expect.objectContaining({ name: 'AbortError' }),
+      }),
+    ]);
+    expect(outcomes()).toEqual(['InvalidCompletionEvent']);
+  });
+
+  it('answers before the invocation ends when SQS does not answer the visibility change', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id)]);
+    // 3 s: too little for any request to Kodexa, so the record is handed back at once.
+    const context = lambdaContext(3_000);
+    services.sqs.stalled.add('ChangeMessageVisibilityBatch');
+    try {
+      const response = (await handler(event, context)) as SQSBatchResponse;
+      expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    expect(output.logLines()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not set the visibility of the completions handed back',
+        error: expect.objectContaining({ name: 'AbortError' }),
+      }),
+    );
+    expect(handedBack()).toEqual([handedBackCount(1)]);
+  });
+
   it('answers a batch whose every record failed, naming each', async () => {
     const handler = await container();
     const contested = seedSlice();
@@ -346,6 +471,34 @@ describe('a batch from the buffer', () => {
     expect((await answer(handler, event)).sort()).toEqual(
       event.Records.map((record) => record.messageId).sort(),
     );
+  });
+
+  it('hands back a record that Kodexa redirects, as ConfigurationError: fixing KODEXA_URL cures it', async () => {
+    const handler = await container();
+    const slice = seedSlice();
+    services.kodexa.inject({
+      sliceId: slice.id,
+      redirect: 301,
+      location: 'https://kodexa.example.com/api/orchestrator-execution-slices/x',
+    });
+    const event = await batchOf([completion(slice.id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event)).toEqual([id]);
+    expect(deadLettered()).toEqual([]);
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({
+          name: 'ConfigurationError',
+          message: expect.stringContaining(
+            'Kodexa answered 301 redirecting to https://kodexa.example.com; redirects are refused',
+          ),
+        }),
+        handedBack: { visibilitySeconds: expect.any(Number) },
+      }),
+    ]);
+    expect(services.kodexa.requests.filter((r) => r.path.endsWith(slice.id))).toEqual([
+      expect.objectContaining({ method: 'GET', status: 301 }),
+    ]);
   });
 
   it('fails every record with ConfigurationError without the buffer settings; a direct invocation still works', async () => {
@@ -371,6 +524,7 @@ describe('a batch from the buffer', () => {
       });
     }
     expect(outcomes()).toEqual(['ConfigurationError', 'ConfigurationError']);
+    expect(handedBack()).toEqual([handedBackCount(2)]);
 
     const direct = await handler(
       { sliceId: slice.id, lambdaRequestId: randomUUID() },

@@ -284,7 +284,7 @@ describe('the schema and the parser', () => {
       completedAt: field(dateTime, nearDateTime),
       attemptNumber: field(count, badCount),
       // Unknown fields are ignored, except the keys that make the event another shape: those
-      // the schema cannot forbid (see README, "What the schema does not say").
+      // the schema cannot forbid (see docs/events.md, "What the schema does not say").
       unknown: fc.dictionary(
         fc.string().filter((key) => ![...schemaFields, ...SHAPE_KEYS].includes(key)),
         fc.jsonValue(),

@@ -46,6 +46,14 @@ describe('readConfig', () => {
     expect(readConfig({ ...required, KODEXA_URL: url }).kodexaUrl).toBe(url);
   });
 
+  it.each([
+    'https://kodexa.example.com/apis',
+    'https://kodexa.example.com/api/base',
+    'https://kodexa.example.com/my-api',
+  ])('takes a path that only looks like /api: %s', (url) => {
+    expect(readConfig({ ...required, KODEXA_URL: url }).kodexaUrl).toBe(url);
+  });
+
   it('trims every trailing slash of KODEXA_URL, and spaces around every variable', () => {
     expect(
       readConfig({
@@ -90,6 +98,14 @@ describe('readConfig', () => {
     [
       { KODEXA_URL: 'http://kodexa.example.com?x=1', KODEXA_API_KEY_SECRET_ID: 'k' },
       `${https}; ${extras}`,
+    ],
+    [
+      { ...required, KODEXA_URL: 'https://platform.kodexa.ai/api/' },
+      "KODEXA_URL must be the platform's base URL without /api, as every request adds /api/...: drop /api from https://platform.kodexa.ai/api",
+    ],
+    [
+      { ...required, KODEXA_URL: 'https://kodexa.example.com/base/API' },
+      "KODEXA_URL must be the platform's base URL without /api, as every request adds /api/...: drop /api from https://kodexa.example.com/base/API",
     ],
     [
       { ...required, KODEXA_API_KEY_CACHE_SECONDS: '-1' },

@@ -9,7 +9,7 @@ import {
   readFailedMessage,
 } from '#tools/failures/failed-message.ts';
 import { failureTable, formatAge, groupFailures } from '#tools/failures/failure-table.ts';
-import { plural, shorten } from '#tools/failures/format.ts';
+import { exampleLine, plural } from '#tools/failures/format.ts';
 import { sampleEvents } from '#tools/local/sample-events.ts';
 import {
   bufferDeadLetterAttributes,
@@ -273,14 +273,13 @@ describe('plural', () => {
   });
 });
 
-describe('shorten', () => {
+describe('exampleLine', () => {
   it('makes one line of at most 160 characters, marking a cut', () => {
-    expect(shorten('  HTTP 503:\n\t{"errorMessage":\r\n "x"}  ')).toBe(
+    expect(exampleLine('  HTTP 503:\n\t{"errorMessage":\r\n "x"}  ')).toBe(
       'HTTP 503: {"errorMessage": "x"}',
     );
-    expect(shorten('x'.repeat(160))).toBe('x'.repeat(160));
-    expect(shorten('x'.repeat(161))).toBe(`${'x'.repeat(160)}...`);
-    expect(shorten('abcd', 3)).toBe('abc...');
+    expect(exampleLine('x'.repeat(160))).toBe('x'.repeat(160));
+    expect(exampleLine('x'.repeat(161))).toBe(`${'x'.repeat(157)}...`);
   });
 });
 
@@ -345,7 +344,7 @@ describe('failureTable', () => {
     expect(lines).toEqual([
       'count  error              condition             oldest  slices',
       '   12  KodexaUnavailable  RetriesExhausted      2h      a, b, c, +2 more',
-      `       e.g. HTTP 503 ${'x'.repeat(151)}...`,
+      `       e.g. HTTP 503 ${'x'.repeat(148)}...`,
       '    1  THROTTLING         MaximumRetryAttempts  -       -',
     ]);
   });

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { handBackSeconds, LONGEST_WAIT_SECONDS } from '#functions/slice-completion/hand-back.ts';
+import {
+  handBackSeconds,
+  LONGEST_HOLD_SECONDS,
+  LONGEST_WAIT_SECONDS,
+} from '#functions/slice-completion/hand-back.ts';
 
 const now = Date.parse('2026-12-04T12:00:00Z');
 const least = () => 0;
@@ -9,29 +13,42 @@ const most = () => 0.999_999;
 describe('handBackSeconds', () => {
   it('waits 2 s after the first receive, doubling with each, up to 900 s', () => {
     expect(
-      [1, 2, 3, 4, 5, 9, 10, 11, 50].map((n) => handBackSeconds(n, undefined, now, least)),
+      [1, 2, 3, 4, 5, 9, 10, 11, 50].map((n) => handBackSeconds(n, now, undefined, now, least)),
     ).toEqual([2, 4, 8, 16, 32, 512, 900, 900, 900]);
   });
 
   it('waits up to half as long again, at random', () => {
-    expect([1, 2, 3, 10].map((n) => handBackSeconds(n, undefined, now, most))).toEqual([
+    expect([1, 2, 3, 10].map((n) => handBackSeconds(n, now, undefined, now, most))).toEqual([
       3, 6, 12, 1350,
     ]);
   });
 
   it('waits at least until Kodexa may be asked again', () => {
-    expect(handBackSeconds(1, now + 30_000, now, least)).toBe(30);
-    expect(handBackSeconds(1, now + 30_001, now, least)).toBe(31);
-    expect(handBackSeconds(3, now + 1_000, now, least)).toBe(8);
-    expect(handBackSeconds(3, now - 5_000, now, least)).toBe(8);
+    expect(handBackSeconds(1, now, now + 30_000, now, least)).toBe(30);
+    expect(handBackSeconds(1, now, now + 30_001, now, least)).toBe(31);
+    expect(handBackSeconds(3, now, now + 1_000, now, least)).toBe(8);
+    expect(handBackSeconds(3, now, now - 5_000, now, least)).toBe(8);
   });
 
-  it('never asks SQS for more than 12 hours', () => {
-    expect(handBackSeconds(1, now + 24 * 3600_000, now, least)).toBe(43_200);
+  // SQS counts 12 hours from the receive that handed the message out, and refuses a visibility
+  // past them; the record gives only the first receive, the later ones are at most 660 s ago.
+  it('never asks SQS for a visibility past 12 hours from the receive, less a second', () => {
+    const day = now + 24 * 3600_000;
+    expect(handBackSeconds(1, now, day, now, least)).toBe(43_199);
+    expect(handBackSeconds(1, now - 100_000, day, now, least)).toBe(43_099);
+    expect(handBackSeconds(1, now - 100_001, day, now, least)).toBe(43_098);
+    expect(handBackSeconds(9, now - 3600_000, day, now, least)).toBe(
+      43_200 - LONGEST_HOLD_SECONDS - 1,
+    );
+    expect(handBackSeconds(9, undefined, day, now, least)).toBe(43_200 - LONGEST_HOLD_SECONDS - 1);
+    // a first receive ahead of this clock
+    expect(handBackSeconds(1, now + 5_000, day, now, least)).toBe(43_199);
+    // a short wait is not touched
+    expect(handBackSeconds(9, now - 3600_000, undefined, now, least)).toBe(512);
   });
 
   it('takes a receive count below 1 as the first', () => {
-    expect(handBackSeconds(0, undefined, now, least)).toBe(2);
+    expect(handBackSeconds(0, now, undefined, now, least)).toBe(2);
   });
 
   it('gives a whole number of seconds SQS accepts, never shorter for a later receive', () => {
@@ -40,16 +57,19 @@ describe('handBackSeconds', () => {
         fc.integer({ min: 1, max: 1000 }),
         fc.option(fc.integer({ min: -10_000, max: 100_000_000 })),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (receives, retryIn, random) => {
+        fc.integer({ min: 0, max: 100_000_000 }),
+        (receives, retryIn, random, receivedAgo) => {
           const retryAt = retryIn === null ? undefined : now + retryIn;
-          const seconds = handBackSeconds(receives, retryAt, now, () => random);
+          const seconds = handBackSeconds(receives, now - receivedAgo, retryAt, now, () => random);
           expect(seconds).toBe(Math.trunc(seconds));
           expect(seconds).toBeGreaterThanOrEqual(2);
-          expect(seconds).toBeLessThanOrEqual(43_200);
+          // within 12 hours of this receive, which was at most 660 s ago
+          const held = Math.min(receivedAgo / 1000, LONGEST_HOLD_SECONDS);
+          expect(seconds + held).toBeLessThan(43_200);
           const base = Math.min(LONGEST_WAIT_SECONDS, 2 ** receives);
           expect(seconds).toBeGreaterThanOrEqual(base);
-          expect(handBackSeconds(receives + 1, retryAt, now, least)).toBeGreaterThanOrEqual(
-            handBackSeconds(receives, retryAt, now, least),
+          expect(handBackSeconds(receives + 1, now, retryAt, now, least)).toBeGreaterThanOrEqual(
+            handBackSeconds(receives, now, retryAt, now, least),
           );
         },
       ),

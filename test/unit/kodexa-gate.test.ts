@@ -16,6 +16,11 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** For a gate that has no backoff to jitter: Kodexa answers, or says how long to wait. */
+function undrawn(): number {
+  throw new Error('the gate drew a random number');
+}
+
 function invocation(): Invocation {
   return { deadline: Date.now() + 60_000, statusCodes: [], retries: 0, conflicts: 0 };
 }
@@ -59,26 +64,26 @@ async function pushedBack(gate: KodexaGate, successes: number, pushback: GateAns
 
 describe('createKodexaGate', () => {
   it('lets every request go at once until Kodexa pushes back', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     expect(await entryTimes(gate, 20, { status: 200 })).toEqual(Array(20).fill(0));
     expect(await entryTimes(gate, 3, { status: 404 })).toEqual([0, 0, 0]);
   });
 
   it('holds every request until the time a Retry-After asked for', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     await pushedBack(gate, 40, { status: 429, retryAfter: '2' });
     const [first] = await entryTimes(gate, 1);
     expect(first).toBe(2000);
   });
 
   it('takes a Retry-After on a 503 too', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     await pushedBack(gate, 40, { status: 503, retryAfter: '3' });
     expect((await entryTimes(gate, 1))[0]).toBe(3000);
   });
 
   it('then paces requests at 90% of what Kodexa granted over the last 2 s', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     (await enter(gate))({ status: 200 });
     await vi.advanceTimersByTimeAsync(2_001);
     // 10 answers in the window: 5 a second, paced at 4.5 a second
@@ -88,14 +93,14 @@ describe('createKodexaGate', () => {
   });
 
   it('counts over its age when younger than the window, but over 250 ms at least', async () => {
-    const young = createKodexaGate();
+    const young = createKodexaGate(undrawn);
     (await enter(young))({ status: 200 });
     await vi.advanceTimersByTimeAsync(500);
     // 10 answers in 0.5 s: 20 a second, paced at 18 a second
     await pushedBack(young, 9, { status: 429 });
     expect((await entryTimes(young, 2))[1]).toBeCloseTo(1000 / 18, -1);
     // 10 answers at once: taken as 40 a second, paced at 36
-    const newborn = createKodexaGate();
+    const newborn = createKodexaGate(undrawn);
     await pushedBack(newborn, 10, { status: 429 });
     expect((await entryTimes(newborn, 2))[1]).toBeCloseTo(1000 / 36, -1);
   });
@@ -137,13 +142,13 @@ describe('createKodexaGate', () => {
   });
 
   it('paces at one request a second when Kodexa granted none', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     await pushedBack(gate, 0, { status: 429 });
     expect(await entryTimes(gate, 3)).toEqual([0, 1000, 2000]);
   });
 
   it('forgets answers older than 2 s', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     for (let i = 0; i < 30; i++) (await enter(gate))({ status: 200 });
     await vi.advanceTimersByTimeAsync(2_001);
     await pushedBack(gate, 4, { status: 429 });
@@ -152,7 +157,7 @@ describe('createKodexaGate', () => {
   });
 
   it('grows the pace while Kodexa answers: 10% of itself a second, at least 1/s a second', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     await pushedBack(gate, 0, { status: 429 });
     // one request at a time, each answered at once: paced at 1/s, each answer a second after the
     // last adds 1/s to the turns taken after it
@@ -170,7 +175,7 @@ describe('createKodexaGate', () => {
   });
 
   it('does not grow, nor slow, on answers that arrive while a Retry-After holds', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     const inFlight = await Promise.all(Array.from({ length: 10 }, () => enter(gate)));
     for (const answered of inFlight.slice(0, 5)) answered({ status: 200 });
     inFlight[5]?.({ status: 429, retryAfter: '1' });
@@ -182,7 +187,7 @@ describe('createKodexaGate', () => {
   });
 
   it('sends no request that would wait past its retry budget, and says when to come back', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     await pushedBack(gate, 40, { status: 429, retryAfter: '5' });
     const waiting = invocation();
     const error = await enter(gate, 4_000, waiting).then(
@@ -197,7 +202,7 @@ describe('createKodexaGate', () => {
   });
 
   it('hands back the requests whose paced turn is past their budget, keeping the turns for the rest', async () => {
-    const gate = createKodexaGate();
+    const gate = createKodexaGate(undrawn);
     await pushedBack(gate, 0, { status: 429 });
     const budget = invocation();
     const outcomes = await Promise.all(

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { correlationOf, parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
+import {
+  correlationOf,
+  eventShape,
+  invokedByEventBridge,
+  parseCompletionEvent,
+} from '#functions/slice-completion/parse-event.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
 const sliceId = '3f1c2b9e-7d4a-4e2b-9c51-0a8d6e4f7b21';
@@ -437,6 +442,44 @@ describe('parseCompletionEvent rejects', () => {
     const thrown = thrownBy(() => parseCompletionEvent(event, now));
     expect(thrown).toMatchObject({ name: 'InvalidCompletionEvent', problems });
     expect(thrown.message).toBe(`invalid completion event: ${problems.join('; ')}`);
+  });
+});
+
+describe('eventShape', () => {
+  it.each([
+    [{ sliceId }, 'completion'],
+    [{}, 'completion'],
+    [record(), 'destination record'],
+    [{ requestContext: 'x' }, 'destination record'],
+    [envelope('Execution Slice Completed', { sliceId }), 'EventBridge completion'],
+    [{ detail: {} }, 'EventBridge completion'],
+    [{ 'detail-type': 'Anything' }, 'EventBridge completion'],
+    [{ 'detail-type': 7, detail: record() }, 'EventBridge completion'],
+    [
+      envelope('Lambda Function Invocation Result - Success', record()),
+      'EventBridge destination record',
+    ],
+    [
+      { 'detail-type': 'Lambda Function Invocation Result – Failure' },
+      'EventBridge destination record',
+    ],
+  ])('of %j is %s', (event, shape) => {
+    expect(eventShape(event)).toBe(shape);
+  });
+});
+
+describe('invokedByEventBridge', () => {
+  it.each([
+    [envelope('Execution Slice Ready', { sliceId }), true],
+    [{ detail: { sliceId } }, true],
+    [{ 'detail-type': 'x' }, true],
+    [{ sliceId, detail: {} }, false],
+    [{ sliceId }, false],
+    [[{ detail: {} }], false],
+    [null, false],
+    ['detail', false],
+  ])('%j: %s', (payload, invoked) => {
+    expect(invokedByEventBridge(payload)).toBe(invoked);
   });
 });
 

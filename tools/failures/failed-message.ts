@@ -1,12 +1,8 @@
 // What one message of any of the three queues says: the event to replay, why it failed, and
 // which slice it is about. Pure: a message in, a FailedEvent out, whatever the body holds.
 import type { Message } from '@aws-sdk/client-sqs';
-import {
-  DESTINATION_DETAIL_TYPE,
-  isEventBridgeEvent,
-  isObject,
-  type JsonObject,
-} from '#functions/slice-completion/parse-event.ts';
+import { isObject, type JsonObject } from '#functions/slice-completion/json-object.ts';
+import { eventShape, invokedByEventBridge } from '#functions/slice-completion/parse-event.ts';
 
 export interface FailedEvent {
   queueUrl: string;
@@ -118,34 +114,29 @@ function bufferDeadLetter(
 }
 
 /**
- * Which of the function's three input shapes the event is and where its slice id sits, decided
- * as functions/slice-completion/parse-event.ts decides, but without validating: an event the
- * function rejects still shows the slice it was about.
+ * Which of the function's input shapes the event is (the function's own dispatch) and where its
+ * slice id sits, read without validating: an event the function rejects still shows the slice it
+ * was about.
  */
 export function describeEvent(event: unknown): { shape: string; sliceId: string | undefined } {
   if (!isObject(event)) return { shape: 'not an object', sliceId: undefined };
-  if (isEventBridgeEvent(event)) {
-    const detail = isObject(event.detail) ? event.detail : {};
-    const type = text(event['detail-type']) ?? '';
-    if (type.startsWith(DESTINATION_DETAIL_TYPE)) {
-      return { shape: 'EventBridge destination record', sliceId: recordSliceId(detail) };
-    }
-    return { shape: 'EventBridge completion', sliceId: text(detail.sliceId) };
-  }
-  if ('requestContext' in event) {
-    return { shape: 'destination record', sliceId: recordSliceId(event) };
-  }
-  return { shape: 'completion', sliceId: text(event.sliceId) };
+  const shape = eventShape(event);
+  const inEnvelope =
+    shape === 'EventBridge completion' || shape === 'EventBridge destination record';
+  const content = inEnvelope ? objectOrEmpty(event.detail) : event;
+  const isRecord = shape === 'destination record' || shape === 'EventBridge destination record';
+  return { shape, sliceId: text((isRecord ? recordSliceReference(content) : content).sliceId) };
 }
 
-/** The slice of a destination record: in its requestPayload, or in that payload's detail when an
- * EventBridge rule invoked the pipeline with the whole event. */
-function recordSliceId(record: JsonObject): string | undefined {
-  const request = isObject(record.requestPayload) ? record.requestPayload : {};
-  if (!('sliceId' in request) && isEventBridgeEvent(request)) {
-    return text(isObject(request.detail) ? request.detail.sliceId : undefined);
-  }
-  return text(request.sliceId);
+/** Where a destination record names the slice: its requestPayload, or that payload's detail when
+ * an EventBridge rule invoked the pipeline with the whole event. */
+function recordSliceReference(record: JsonObject): JsonObject {
+  const request = record.requestPayload;
+  return objectOrEmpty(invokedByEventBridge(request) ? request.detail : request);
+}
+
+function objectOrEmpty(value: unknown): JsonObject {
+  return isObject(value) ? value : {};
 }
 
 function text(value: unknown): string | undefined {

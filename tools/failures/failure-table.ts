@@ -1,6 +1,6 @@
 // `list`'s table: failed events grouped by error and condition, most frequent first. Pure.
 import type { FailedEvent } from './failed-message.ts';
-import { shorten } from './format.ts';
+import { exampleLine } from './format.ts';
 
 export interface FailureGroup {
   errorName: string;
@@ -76,7 +76,7 @@ export function failureTable(groups: readonly FailureGroup[], now: number): stri
     line(header),
     ...rows.flatMap((row, i) => {
       const example = groups[i]?.example;
-      return example ? [line(row), `${indent}e.g. ${shorten(example)}`] : [line(row)];
+      return example ? [line(row), `${indent}e.g. ${exampleLine(example)}`] : [line(row)];
     }),
   ];
 }

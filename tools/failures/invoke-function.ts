@@ -1,35 +1,41 @@
-// One synchronous invocation of the function, so that the outcome is known before the message
-// is deleted or kept.
-import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+// One synchronous invocation of the function, so that what it did is known before the caller
+// goes on: the failures tool's replay (before it deletes or keeps a message) and the smoke test.
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  type CompletionOutcome,
+  isCompletionOutcome,
+} from '#functions/slice-completion/complete-slice.ts';
+import { oneLine, shorten } from '#functions/slice-completion/short-text.ts';
 import { rethrowNamed } from './errors.ts';
-import { shorten } from './format.ts';
 
-export const REPLAYED_OUTCOMES = ['updated', 'unchanged', 'stale'] as const;
-export type ReplayedOutcome = (typeof REPLAYED_OUTCOMES)[number];
+/** What the function returned (its payload, parsed), or the error it threw; and the payload's text. */
+export type InvokeAnswer = { text: string } & (
+  | { returned: unknown }
+  | { thrown: { errorType: string; errorMessage: string | undefined } }
+);
 
 export type InvocationResult =
-  | { outcome: ReplayedOutcome }
+  | { outcome: CompletionOutcome }
   | { errorType: string; errorMessage: string };
 
 const EXCERPT_CHARS = 200;
 
-export async function invokeFunction(
+export async function invokeSynchronously(
   lambda: LambdaClient,
   functionName: string,
   event: unknown,
-): Promise<InvocationResult> {
-  let response: InvokeCommandOutput;
-  try {
-    response = await lambda.send(
+): Promise<InvokeAnswer> {
+  const response = await lambda
+    .send(
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'RequestResponse',
         Payload: JSON.stringify(event),
       }),
+    )
+    .catch((error: unknown) =>
+      rethrowNamed(error, 'ResourceNotFoundException', `function ${functionName} not found`),
     );
-  } catch (error) {
-    return rethrowNamed(error, 'ResourceNotFoundException', `function ${functionName} not found`);
-  }
   const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
   let payload: unknown;
   try {
@@ -37,25 +43,38 @@ export async function invokeFunction(
   } catch {
     payload = undefined;
   }
-  const fields = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<
-    string,
-    unknown
-  >;
-  if (response.FunctionError) {
-    // What Lambda's Node runtime returns for a thrown error: {errorType, errorMessage, trace}.
-    return {
-      errorType: typeof fields.errorType === 'string' ? fields.errorType : response.FunctionError,
-      errorMessage: typeof fields.errorMessage === 'string' ? fields.errorMessage : excerpt(text),
-    };
-  }
-  const outcome = REPLAYED_OUTCOMES.find((known) => known === fields.outcome);
-  if (outcome) return { outcome };
+  if (!response.FunctionError) return { text, returned: payload };
+  // What Lambda's Node runtime returns for a thrown error: {errorType, errorMessage, trace}.
+  const { errorType, errorMessage } = (payload ?? {}) as Record<string, unknown>;
   return {
-    errorType: 'UnexpectedResult',
-    errorMessage: `the function returned ${excerpt(text)} instead of an outcome`,
+    text,
+    thrown: {
+      errorType: typeof errorType === 'string' ? errorType : response.FunctionError,
+      errorMessage: typeof errorMessage === 'string' ? errorMessage : undefined,
+    },
   };
 }
 
-function excerpt(text: string): string {
-  return shorten(text, EXCERPT_CHARS) || '(nothing)';
+/** A replay's result: the completion's outcome, or why there is none. */
+export async function invokeFunction(
+  lambda: LambdaClient,
+  functionName: string,
+  event: unknown,
+): Promise<InvocationResult> {
+  const answer = await invokeSynchronously(lambda, functionName, event);
+  if ('thrown' in answer) {
+    const { errorType, errorMessage } = answer.thrown;
+    return { errorType, errorMessage: errorMessage ?? excerpt(answer.text) };
+  }
+  const outcome = (answer.returned as { outcome?: unknown } | null)?.outcome;
+  if (isCompletionOutcome(outcome)) return { outcome };
+  return {
+    errorType: 'UnexpectedResult',
+    errorMessage: `the function returned ${excerpt(answer.text)} instead of an outcome`,
+  };
+}
+
+/** The payload's text on one line, shortened; `(nothing)` for none. */
+export function excerpt(text: string): string {
+  return shorten(oneLine(text), EXCERPT_CHARS) || '(nothing)';
 }

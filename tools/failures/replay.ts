@@ -1,14 +1,13 @@
 // `replay`: each failed event through the function again, one at a time and synchronously; a
 // message is deleted once its event is recorded, and kept (visible again) when it fails again.
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { type FailedEvent, readFailedMessage } from './failed-message.ts';
-import { plural, shorten } from './format.ts';
 import {
-  type InvocationResult,
-  invokeFunction,
-  REPLAYED_OUTCOMES,
-  type ReplayedOutcome,
-} from './invoke-function.ts';
+  COMPLETION_OUTCOMES,
+  type CompletionOutcome,
+} from '#functions/slice-completion/complete-slice.ts';
+import { type FailedEvent, readFailedMessage } from './failed-message.ts';
+import { exampleLine, plural } from './format.ts';
+import { type InvocationResult, invokeFunction } from './invoke-function.ts';
 import type { Io } from './io.ts';
 import { showProgress } from './progress.ts';
 import type { QueueReader } from './queue-reader.ts';
@@ -54,7 +53,7 @@ export async function replayFailures(
     `Replaying ${plural(events.length, 'event')} to ${options.functionName}, one at a time, waiting for each outcome.\n` +
       'Replaying is safe: an event whose completion is already recorded comes back "unchanged".\n\n',
   );
-  const outcomes = new Map<ReplayedOutcome, number>(REPLAYED_OUTCOMES.map((o) => [o, 0]));
+  const outcomes = new Map<CompletionOutcome, number>(COMPLETION_OUTCOMES.map((o) => [o, 0]));
   const failedAgain = new Map<string, { count: number; example: string }>();
   const progress = showProgress(events.length, stdout, io.stderr);
   let done = 0;
@@ -99,7 +98,7 @@ export async function replayFailures(
 }
 
 function summarize(
-  outcomes: Map<ReplayedOutcome, number>,
+  outcomes: Map<CompletionOutcome, number>,
   failedAgain: Map<string, { count: number; example: string }>,
   released: boolean,
   stdout: Io['stdout'],
@@ -115,7 +114,7 @@ function summarize(
   const width = Math.max(...[...failedAgain.keys()].map((name) => name.length));
   for (const [errorType, { count, example }] of failedAgain) {
     stdout.write(
-      `  ${String(count).padStart(4)}  ${errorType.padEnd(width)}  ${shorten(example)}\n`,
+      `  ${String(count).padStart(4)}  ${errorType.padEnd(width)}  ${exampleLine(example)}\n`,
     );
   }
 }

@@ -7,6 +7,7 @@ import {
   CONFLICTS_METRIC,
   ERROR_NAME_DIMENSION,
   FAILURE_METRIC,
+  HANDED_BACK_METRIC,
   OUTCOME_METRICS,
   RETRIES_METRIC,
 } from '../../functions/slice-completion/metric-names.ts';
@@ -93,7 +94,10 @@ export function completionOutcomes(documents: EmfDocument[]): string[] {
     .sort();
 }
 
-/** e.g. `metrics: 4 updated, 1 unchanged, 1 stale, 1 failed (InvalidCompletionEvent); 0 retries, 0 conflicts, 1 cold start` */
+/**
+ * e.g. `metrics: 4 updated, 1 unchanged, 1 stale, 2 failed (InvalidCompletionEvent, KodexaUnavailable), 1 handed back; 0 retries, 0 conflicts, 1 cold start`
+ * (handed back: of the failures, those of a batch from the buffer left to be received again).
+ */
 export function metricsSummary(documents: EmfDocument[]): string {
   const values = metricValues(documents);
   const sum = (name: string) =>
@@ -108,9 +112,11 @@ export function metricsSummary(documents: EmfDocument[]): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([errorName, count]) => (count === 1 ? errorName : `${count} ${errorName}`))
     .join(', ');
+  const handedBack = sum(HANDED_BACK_METRIC);
   return (
     `metrics: ${sum(OUTCOME_METRICS.updated)} updated, ${sum(OUTCOME_METRICS.unchanged)} unchanged, ` +
-    `${sum(OUTCOME_METRICS.stale)} stale, ${sum(FAILURE_METRIC)} failed${byError ? ` (${byError})` : ''}; ` +
+    `${sum(OUTCOME_METRICS.stale)} stale, ${sum(FAILURE_METRIC)} failed${byError ? ` (${byError})` : ''}` +
+    `${handedBack ? `, ${handedBack} handed back` : ''}; ` +
     `${sum(RETRIES_METRIC)} retries, ${sum(CONFLICTS_METRIC)} conflicts, ` +
     `${sum(COLD_START_METRIC)} cold start`
   );

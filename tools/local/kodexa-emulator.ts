@@ -1,6 +1,7 @@
 // A Kodexa stand-in on loopback that speaks the orchestrator-execution-slices API as Kodexa does:
 // whole-resource PUT, changeSequence optimistic locking (409 when stale), x-api-key (401 when
-// wrong), a PUT body that is not declared JSON refused with Spring's 415, and one Kodexa's Java
+// wrong), 404 to a slice it does not have (its own error body) or to a path it does not serve
+// (Spring's), a PUT body that is not declared JSON refused with Spring's 415, and one Kodexa's Java
 // backend cannot bind with Spring's 400, and, when asked, a rate limit answered with 429 and
 // Retry-After. Tests inject faults into it, so that every answer Kodexa documents can be produced
 // on demand (see `Fault`); `npm start`, `npm run emulator` and `npm run bench` run the same server.
@@ -184,7 +185,13 @@ export async function startKodexaEmulator(
     }
     const id = match?.[1] && decodeURIComponent(match[1]);
     const current = id ? slices.get(id) : undefined;
-    if (!id || !current) return answer(404, { errorMessage: `Not found: ${path}` });
+    // A path no controller serves gets Spring Boot's own error body (without a message, as Spring
+    // Boot leaves it out by default); a slice Kodexa does not have gets Kodexa's.
+    if (!id) {
+      const timestamp = new Date().toISOString();
+      return answer(404, { timestamp, status: 404, error: 'Not Found', path });
+    }
+    if (!current) return answer(404, { errorMessage: `Not found: ${path}` });
     if (method === 'GET') return answer(200, current);
     if (method !== 'PUT') return answer(405, { errorMessage: `${method} is not allowed` });
 

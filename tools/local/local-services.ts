@@ -12,10 +12,6 @@ import { type SqsEndpoint, startSqsEndpoint } from './sqs-endpoint.ts';
 export const API_KEY_SECRET_NAME = 'kodexa/local-api-key';
 export const BUFFER_QUEUE = 'slice-completion-buffer';
 export const BUFFER_DEAD_LETTER_QUEUE = 'slice-completion-buffer-dlq';
-/** As the stack sets the buffer: 6 x the function's 60 s timeout. */
-const BUFFER_VISIBILITY_TIMEOUT_SECONDS = 360;
-const BUFFER_MAX_RECEIVE_COUNT = 20;
-
 export interface LocalServices {
   kodexa: KodexaEmulator;
   secrets: SecretsManagerEndpoint;
@@ -26,6 +22,10 @@ export interface LocalServices {
   rotateApiKey(apiKey: string): void;
   close(): Promise<void>;
 }
+
+/** As the stack sets the buffer: 6 x the function's 60 s timeout. */
+const BUFFER_VISIBILITY_TIMEOUT_SECONDS = 360;
+const BUFFER_MAX_RECEIVE_COUNT = 20;
 
 export async function startLocalServices(
   options: {

@@ -4,14 +4,13 @@
 // answer's batchItemFailures (handed back, and when it will be visible again), the buffer's
 // dead-letter queue (with ErrorName and ErrorMessage), or neither (processed).
 import type { SQSEvent } from 'aws-lambda';
+import { isCompletionOutcome } from '../../functions/slice-completion/complete-slice.ts';
 import { parseCompletionEvent } from '../../functions/slice-completion/parse-event.ts';
 import { eventInBody, receiveCount } from '../../functions/slice-completion/sqs-event.ts';
 import { completionOutcomes, type MetricsCapture } from './function-metrics.ts';
 import { type Handler, lambdaContext } from './lambda-runtime.ts';
 import { BUFFER_DEAD_LETTER_QUEUE, BUFFER_QUEUE, type LocalServices } from './local-services.ts';
 import { outcomeLine, sliceChange } from './show-slice.ts';
-
-const OUTCOMES = ['updated', 'unchanged', 'stale'];
 
 export interface RecordFate {
   fate: 'processed' | 'dead-lettered' | 'handed back';
@@ -82,8 +81,8 @@ export async function runBatch(
     };
   });
   // The metrics say what the records came to, but not which record: named where only one can be.
-  const processed = outcomes.filter((outcome) => OUTCOMES.includes(outcome));
-  const failed = outcomes.filter((outcome) => !OUTCOMES.includes(outcome));
+  const processed = outcomes.filter(isCompletionOutcome);
+  const failed = outcomes.filter((outcome) => !isCompletionOutcome(outcome));
   for (const record of records)
     if (record.errorName) failed.splice(failed.indexOf(record.errorName), 1);
   const only = (names: string[]) => (new Set(names).size === 1 ? names[0] : undefined);
@@ -108,7 +107,7 @@ export function batchAsExpected(run: BatchRun, expected: string[]): string | und
   }
   for (const [i, record] of run.records.entries()) {
     const want = expected[i] as string;
-    const wrong = OUTCOMES.includes(want)
+    const wrong = isCompletionOutcome(want)
       ? record.fate !== 'processed'
       : record.fate === 'processed' ||
         (record.errorName !== undefined && record.errorName !== want);

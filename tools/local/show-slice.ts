@@ -1,4 +1,5 @@
 // How `npm start` and `npm run invoke` show what an invocation did to a slice.
+import { shorten } from '../../functions/slice-completion/short-text.ts';
 
 const SHOWN_FIELDS = ['status', 'lambdaRequestId', 'durationMs', 'completedAt'] as const;
 const SHOWN_CHARS = 60;
@@ -34,10 +35,7 @@ export function sliceWrites(
   const changed = changedFields(before, after);
   if (changed.length === 0) return ['  nothing changed'];
   const width = Math.max(17, ...changed.map((field) => field.length + 1));
-  const shortened = (value: unknown) => {
-    const text = show(value);
-    return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 3)}...` : text;
-  };
+  const shortened = (value: unknown) => shorten(show(value), SHOWN_CHARS);
   return changed.map(
     (field) => `  ${field.padEnd(width)}${shortened(before[field])} -> ${shortened(after[field])}`,
   );

@@ -19,6 +19,8 @@ export interface QueuedMessage {
   sentAt: number;
   /** Epoch ms of the first receive; 0 before it. */
   firstReceivedAt: number;
+  /** Epoch ms of the latest receive, from which SQS counts its 12 hours of visibility; 0 before. */
+  receivedAt: number;
   receiveCount: number;
   /** Epoch ms until which a receive hid it; 0 when visible. */
   invisibleUntil: number;
@@ -30,6 +32,8 @@ export interface QueueSettings {
   visibilityTimeoutSeconds?: number;
   /** SQS moves a message here when a receive would take its receive count past maxReceiveCount. */
   redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+  /** The longest message SendMessage takes, body and attributes; SQS's default and largest, 1 MiB. */
+  maximumMessageSize?: number;
 }
 
 export interface SqsEndpoint {
@@ -65,12 +69,21 @@ export interface SqsEndpoint {
   visible(queueName: string): QueuedMessage[];
   /** Operation names received, in order (`ReceiveMessage`, `DeleteMessage`, ...). */
   operations: string[];
+  /**
+   * Operations read but never answered, as an SQS that does not answer: the client waits until
+   * its own timeout or abort.
+   */
+  stalled: Set<string>;
   close(): Promise<void>;
 }
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const DEFAULT_VISIBILITY_SECONDS = 30;
+/** SQS's default and largest maximum message size: 1 MiB. */
+const MAX_MESSAGE_SIZE = 1_048_576;
+/** SQS's limit on a message's visibility, counted from the receive that handed it out. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 /** Who SQS says sent a message; any IAM principal id looks like this. */
 const SENDER_ID = 'AIDAEXAMPLESENDER0001';
 /** How often a long poll looks for a message that became visible. */
@@ -110,6 +123,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
   const secondMs = options.secondMs ?? 1000;
   const queues = new Map<string, Queue>();
   const operations: string[] = [];
+  const stalled = new Set<string>();
   let base = '';
 
   const queueNamed = (name: string): Queue => {
@@ -143,13 +157,22 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     queue.messages.splice(at, 1);
   };
   const changeVisibility = (queue: Queue, receiptHandle: string, seconds: number) => {
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_VISIBILITY_SECONDS) {
       throw new SqsError(
         'InvalidParameterValue',
         `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
       );
     }
-    inFlight(queue, receiptHandle).invisibleUntil = hideFor(seconds);
+    const message = inFlight(queue, receiptHandle);
+    // SQS counts 12 hours from the receive that handed the message out; extending does not reset it.
+    const now = Date.now();
+    if (now + seconds * secondMs > message.receivedAt + MAX_VISIBILITY_SECONDS * secondMs) {
+      throw new SqsError(
+        'InvalidParameterValue',
+        `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`,
+      );
+    }
+    message.invisibleUntil = hideFor(seconds, now);
   };
   const enqueue = (
     queue: Queue,
@@ -169,6 +192,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
       systemAttributes: options.systemAttributes ?? {},
       sentAt: options.sentAt ?? Date.now(),
       firstReceivedAt: 0,
+      receivedAt: 0,
       receiveCount: options.receiveCount ?? 0,
       invisibleUntil: 0,
     });
@@ -222,6 +246,19 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         throw new SqsError('InvalidParameterValue', 'The request must contain a MessageBody.');
       }
       const attributes = stringAttributes(request.MessageAttributes);
+      // SQS counts the body and each attribute's name, type and value, in UTF-8 bytes.
+      const limit = queue.settings.maximumMessageSize ?? MAX_MESSAGE_SIZE;
+      const size = Object.entries(attributes).reduce(
+        (total, [name, value]) =>
+          total + Buffer.byteLength(name) + Buffer.byteLength('String') + Buffer.byteLength(value),
+        Buffer.byteLength(body),
+      );
+      if (size > limit) {
+        throw new SqsError(
+          'InvalidParameterValue',
+          `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+        );
+      }
       const messageId = enqueue(queue, body, { attributes });
       return {
         MessageId: messageId,
@@ -254,6 +291,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
       const Messages = received.map((message) => {
         message.receiveCount++;
         message.firstReceivedAt ||= now;
+        message.receivedAt = now;
         message.invisibleUntil = hideFor(seconds, now);
         message.receiptHandle = `${message.messageId}#${randomUUID()}`;
         const attributes = pick(message.attributes, attributeNames);
@@ -315,6 +353,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     for await (const chunk of req) body += chunk;
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
     operations.push(operation);
+    if (stalled.has(operation)) return;
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...headers });
       res.end(JSON.stringify(payload));
@@ -363,6 +402,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         systemAttributes: {},
         sentAt: now,
         firstReceivedAt: now,
+        receivedAt: now,
         invisibleUntil: hideFor(
           queue.settings.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_SECONDS,
           now,
@@ -373,6 +413,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     visible: (queueName) =>
       queueNamed(queueName).messages.filter((m) => m.invisibleUntil <= Date.now()),
     operations,
+    stalled,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

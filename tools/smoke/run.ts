@@ -3,13 +3,13 @@
 // SDK clients take credentials, region and endpoints (AWS_ENDPOINT_URL_LAMBDA, ...) from the
 // environment as usual.
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   HEALTH_CHECK_EVENT,
   type HealthCheckResult,
 } from '#functions/slice-completion/health-check.ts';
-import { rethrowNamed } from '../failures/errors.ts';
-import { shorten } from '../failures/format.ts';
+import { oneLine } from '#functions/slice-completion/short-text.ts';
+import { excerpt, invokeSynchronously } from '../failures/invoke-function.ts';
 import type { Output } from '../failures/io.ts';
 import { stackTargets } from '../failures/stack-targets.ts';
 
@@ -68,29 +68,10 @@ async function functionOf(
 type Answer = HealthCheckResult | { problem: string };
 
 async function invoke(lambda: LambdaClient, functionName: string): Promise<Answer> {
-  let response: InvokeCommandOutput;
-  try {
-    response = await lambda.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'RequestResponse',
-        Payload: JSON.stringify(HEALTH_CHECK_EVENT),
-      }),
-    );
-  } catch (error) {
-    return rethrowNamed(error, 'ResourceNotFoundException', `function ${functionName} not found`);
-  }
-  const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    payload = undefined;
-  }
-  if (response.FunctionError) {
-    // What Lambda's Node runtime returns for a thrown error: {errorType, errorMessage, trace}.
-    const { errorType, errorMessage } = (payload ?? {}) as Record<string, unknown>;
-    const problem = `${String(errorType ?? response.FunctionError)}: ${oneLine(String(errorMessage ?? text))}`;
+  const answer = await invokeSynchronously(lambda, functionName, HEALTH_CHECK_EVENT);
+  if ('thrown' in answer) {
+    const { errorType, errorMessage } = answer.thrown;
+    const problem = `${errorType}: ${oneLine(errorMessage ?? answer.text)}`;
     // A function deployed before the health check takes it for a completion, and rejects it.
     return errorType === 'InvalidCompletionEvent'
       ? {
@@ -98,17 +79,13 @@ async function invoke(lambda: LambdaClient, functionName: string): Promise<Answe
         }
       : { problem };
   }
-  if (isHealthCheckResult(payload)) return payload;
+  if (isHealthCheckResult(answer.returned)) return answer.returned;
   return {
-    problem: `the function answered ${shorten(text, 200) || '(nothing)'}, not a health check result`,
+    problem: `the function answered ${excerpt(answer.text)}, not a health check result`,
   };
 }
 
 function isHealthCheckResult(value: unknown): value is HealthCheckResult {
   const answer = value as Partial<HealthCheckResult> | null;
   return typeof answer?.healthy === 'boolean' && Array.isArray(answer.steps);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
