@@ -74,7 +74,7 @@ const BENCH = {
   about:
     'Builds, measures the function against its floors (bundle size, cold start, first and warm\n' +
     'invocations, CPU per completion, memory, secret reads, connections), prints the figures as a\n' +
-    'Markdown table and writes them to bench/results.json. Takes about two minutes; needs no AWS.',
+    'Markdown table and writes them to bench/results.json. Takes about three minutes; needs no AWS.',
   options: {
     check: { type: 'boolean', default: false, help: 'exit 1 when a figure is over its budget' },
     'size-only': {
