@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bundlePath } from '../infra/paths.ts';
-import { floorPath } from './bundles.ts';
+import { floorPath, peakRssPath } from './bundles.ts';
+import type { BurstOptions, BurstResult } from './burst.ts';
+import type { PeakRssOptions } from './peak-rss.ts';
 import type { Servers } from './servers.ts';
 import { median } from './stats.ts';
 import type { WarmOptions, WarmResult } from './warm.ts';
@@ -35,7 +37,10 @@ export async function startServers(): Promise<RunningServers> {
   };
 }
 
-export type WarmCounts = Pick<WarmOptions, 'warmUp' | 'memoryInvocations' | 'blocks' | 'blockSize'>;
+export type WarmCounts = Pick<
+  WarmOptions,
+  'warmUp' | 'memoryInvocations' | 'blocks' | 'blockSize' | 'batchBlockSize'
+>;
 
 /** Runs bench/warm.ts in a fresh process with the function's log level, and returns its figures. */
 export async function runWarm(
@@ -47,6 +52,7 @@ export async function runWarm(
     kodexaUrl: servers.env.KODEXA_URL as string,
     apiKey: servers.apiKey,
     sliceId: servers.sliceId,
+    batchSliceIds: servers.batchSliceIds,
     statsUrl: servers.statsUrl,
     ...counts,
   };
@@ -146,4 +152,78 @@ async function firstInvocationMs(
     throw new Error(`bench/first-invocation.ts ${variant} exited with ${code} and no result`);
   }
   return elapsedMs;
+}
+
+/** Runs bench/burst.ts in a fresh process and returns its figures. */
+export async function runBurst(options: BurstOptions): Promise<BurstResult> {
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', script('burst.ts'), JSON.stringify(options)],
+    // The function's metric lines go to /dev/null, as in the warm run.
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+  );
+  let result: BurstResult | undefined;
+  child.on('message', (message) => {
+    result = message as BurstResult;
+  });
+  const [code] = await once(child, 'close');
+  if (code !== 0 || !result) throw new Error(`bench/burst.ts exited with ${code} and no result`);
+  return result;
+}
+
+/**
+ * The V8 limits Lambda's Node runtime gives a function of this memory size (its bootstrap script):
+ * new space a tenth of it, each semi space half of that, old space the rest, in whole MB.
+ */
+export function lambdaV8Flags(memorySizeMb: number): string[] {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  return [
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memorySizeMb - newSpace}`,
+  ];
+}
+
+/** The function's peak RSS in MiB over a warm run, in a fresh process with Lambda's V8 limits. */
+export async function measurePeakRss(
+  servers: Servers,
+  memorySizeMb: number,
+  counts: Pick<PeakRssOptions, 'invocations' | 'batches'>,
+): Promise<number> {
+  const options: PeakRssOptions = {
+    bundlePath,
+    sliceId: servers.sliceId,
+    batchSliceIds: servers.batchSliceIds,
+    ...counts,
+  };
+  const child = spawn(
+    process.execPath,
+    [
+      // As Lambda's runtime starts node, with the stack's NODE_OPTIONS.
+      '--expose-gc',
+      '--max-http-header-size=81920',
+      ...lambdaV8Flags(memorySizeMb),
+      '--enable-source-maps',
+      peakRssPath,
+      JSON.stringify(options),
+    ],
+    {
+      env: {
+        ...process.env,
+        ...servers.env,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySizeMb),
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  let peakMiB: number | undefined;
+  child.on('message', (message) => {
+    peakMiB = message as number;
+  });
+  const [code] = await once(child, 'close');
+  if (code !== 0 || peakMiB === undefined) {
+    throw new Error(`bench/peak-rss.ts at ${memorySizeMb} MB exited with ${code} and no result`);
+  }
+  return peakMiB;
 }

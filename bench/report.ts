@@ -1,7 +1,9 @@
-// The figures as a Markdown table (ready for the README) and the machine they came from.
+// The figures as a Markdown table (ready for docs/performance.md) and the machine they came from.
+// A figure is judged as it is printed (a ratio to three decimals, a time to its shown digits),
+// so a row can never read as within its budget and be over it, or the other way round.
 import os from 'node:os';
 
-export type Unit = 'bytes' | 'ms' | 'µs' | 'MiB' | 'count';
+export type Unit = 'bytes' | 'ms' | 'µs' | 'MiB' | 's' | 'USD' | 'count' | 'number';
 export type Budget = { max: number } | { exactly: number };
 
 export interface Figure {
@@ -12,8 +14,10 @@ export interface Figure {
   /** What the budget judges: a ratio to the floor (`ratio`), or `ours` itself in `unit`. */
   value: number;
   ratio: boolean;
-  /** Absent for figures shown only to explain the others. */
+  /** Checked by --check. A figure has a budget, a goal, or neither (shown to explain the others). */
   budget?: Budget;
+  /** Printed with whether it is met, never checked: an aim the code does not promise (yet). */
+  goal?: Budget;
 }
 
 export interface Machine {
@@ -34,46 +38,85 @@ export function machine(): Machine {
   };
 }
 
+const DIGITS: Record<Unit, number> = {
+  bytes: 0,
+  ms: 1,
+  µs: 0,
+  MiB: 2,
+  s: 1,
+  USD: 3,
+  count: 0,
+  number: 2,
+};
+const RATIO_DIGITS = 3;
+
+/** The value as the table shows it. */
+function shown(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+function judge(figure: Figure, limit: Budget | undefined): boolean | undefined {
+  if (!limit) return undefined;
+  const value = shown(figure.value, figure.ratio ? RATIO_DIGITS : DIGITS[figure.unit]);
+  return 'max' in limit ? value <= limit.max : value === limit.exactly;
+}
+
 export function withinBudget(figure: Figure): boolean | undefined {
-  const { budget, value } = figure;
-  if (!budget) return undefined;
-  return 'max' in budget ? value <= budget.max : value === budget.exactly;
+  return judge(figure, figure.budget);
 }
 
 function amount(value: number, unit: Unit): string {
+  const digits = DIGITS[unit];
+  const text = value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
   switch (unit) {
     case 'bytes':
-      return `${value.toLocaleString('en-US')} B`;
-    case 'ms':
-      return `${value.toFixed(1)} ms`;
-    case 'µs':
-      return `${Math.round(value).toLocaleString('en-US')} µs`;
-    case 'MiB':
-      return `${value.toFixed(2)} MiB`;
+      return `${text} B`;
+    case 'USD':
+      return `$${text}`;
     case 'count':
-      return String(value);
+    case 'number':
+      return text;
+    default:
+      return `${text} ${unit}`;
   }
 }
 
+function limitText(figure: Figure, limit: Budget): string {
+  const bound = 'max' in limit ? limit.max : limit.exactly;
+  const shownBound = figure.ratio ? `${bound.toFixed(RATIO_DIGITS)}x` : amount(bound, figure.unit);
+  return `${'max' in limit ? '<=' : '='} ${shownBound}`;
+}
+
 function budgetText(figure: Figure): string {
-  const { budget } = figure;
-  if (!budget) return '(info)';
-  const limit = 'max' in budget ? budget.max : budget.exactly;
-  const shown = figure.ratio ? `${limit.toFixed(2)}x` : amount(limit, figure.unit);
-  return `${'max' in budget ? '<=' : '='} ${shown}`;
+  if (figure.budget) return limitText(figure, figure.budget);
+  if (figure.goal) return `goal ${limitText(figure, figure.goal)}`;
+  return '(info)';
+}
+
+function verdict(figure: Figure): string {
+  const ok = withinBudget(figure);
+  if (ok !== undefined) return ok ? 'yes' : '**OVER**';
+  const met = judge(figure, figure.goal);
+  return met === undefined ? '' : met ? 'met' : 'not met';
 }
 
 export function table(figures: Figure[]): string {
-  const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : '**OVER**');
   const rows = figures.map((f) => [
     f.figure,
     amount(f.ours, f.unit),
     f.floor === undefined ? '' : amount(f.floor, f.unit),
-    f.ratio ? `${f.value.toFixed(3)}x` : amount(f.value, f.unit),
+    f.ratio ? `${f.value.toFixed(RATIO_DIGITS)}x` : amount(f.value, f.unit),
     budgetText(f),
-    verdict(withinBudget(f)),
+    verdict(f),
   ]);
-  const header = ['figure', 'ours', 'floor', 'ratio / value', 'budget', 'ok'];
+  return markdown(['figure', 'ours', 'floor', 'ratio / value', 'budget', 'ok'], rows);
+}
+
+/** A Markdown table with its columns padded to line up. */
+export function markdown(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;

@@ -1,14 +1,20 @@
 // The loopback Kodexa and Secrets Manager in a process of their own, so the process the benchmark
 // measures runs the function and nothing else. Prints where to reach them as one JSON line on
 // stdout, then serves until its stdin closes (the benchmark ended, however it ended).
+
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Slice } from '../tools/local/kodexa-emulator.ts';
 import { startLocalServices } from '../tools/local/local-services.ts';
+import { sampleSlices } from '../tools/local/sample-slices.ts';
 
 export interface Servers {
   env: Record<string, string>;
   apiKey: string;
   sliceId: string;
+  /** Slices of their own for the records of a batch, which run at once. */
+  batchSliceIds: string[];
   /** GET answers ServerStats: what the servers saw so far. */
   statsUrl: string;
 }
@@ -22,7 +28,13 @@ export interface ServerStats {
   requests: number;
 }
 
-const services = await startLocalServices();
+/** Records in a batch, as the stack's event source mapping gathers them in a burst. */
+const BATCH_SIZE = 10;
+const batchSlices: Slice[] = Array.from({ length: BATCH_SIZE }, () => ({
+  ...(sampleSlices()[0] as Slice),
+  id: randomUUID(),
+}));
+const services = await startLocalServices({ slices: [...sampleSlices(), ...batchSlices] });
 const stats = (): ServerStats => ({
   connections: services.kodexa.connections(),
   secretReads: [...services.secrets.reads.values()].reduce((sum, reads) => sum + reads, 0),
@@ -39,6 +51,7 @@ const servers: Servers = {
   env: services.env,
   apiKey: services.kodexa.apiKey,
   sliceId: [...services.kodexa.slices.keys()][0] as string,
+  batchSliceIds: batchSlices.map((slice) => slice.id),
   statsUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}/`,
 };
 process.stdout.write(`${JSON.stringify(servers)}\n`);

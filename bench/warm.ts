@@ -4,8 +4,9 @@
 // and a WarmOptions JSON argument; it sends back a WarmResult over IPC.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Handler, lambdaContext, loadBundle } from '../tools/local/lambda-runtime.ts';
+import { type Handler, loadBundle } from '../tools/local/lambda-runtime.ts';
 import { bareGetAndPut } from './bare-fetch.ts';
+import { batchInvocation, directInvocation } from './events.ts';
 import type { ServerStats } from './servers.ts';
 import { mean, median, quantile } from './stats.ts';
 
@@ -13,17 +14,38 @@ export interface WarmOptions {
   kodexaUrl: string;
   apiKey: string;
   sliceId: string;
+  batchSliceIds: string[];
   statsUrl: string;
   warmUp: number;
   /** Handler invocations between the two heap readings; 0 skips the memory figures. */
   memoryInvocations: number;
   blocks: number;
   blockSize: number;
+  /** Batches per block in the batch comparison; 0 skips it. */
+  batchBlockSize: number;
 }
 
 export interface Latency {
   p50Us: number;
   p99Us: number;
+}
+
+/** One side of a comparison: the function, or its floor. */
+export interface Side {
+  latency: Latency;
+  /** CPU time (user + system, the whole process) per completion, median over blocks. */
+  cpuUsPerCompletion: number;
+}
+
+/** The function against its floor in alternating blocks. */
+export interface Comparison {
+  blocks: number;
+  blockSize: number;
+  ours: Side;
+  floor: Side;
+  /** Medians over pairs of neighbouring blocks of ours / floor. */
+  pairedRatio: number;
+  pairedCpuRatio: number;
 }
 
 export interface WarmResult {
@@ -35,15 +57,13 @@ export interface WarmResult {
     secretReads: number;
     connections: number;
   };
-  timing: {
-    blocks: number;
-    blockSize: number;
-    medianPairedRatio: number;
-    handler: Latency;
-    bareFetch: Latency;
+  /** One completion per invocation (the direct path) against a bare GET + PUT. */
+  timing: Comparison & {
     /** Opened while handler and bare fetch alternated; both share fetch's connection pool. */
     connections: number;
   };
+  /** Batches of records from the buffer against as many bare GET + PUT at once. */
+  batches?: Comparison & { recordsPerBatch: number };
 }
 
 const options = JSON.parse(process.argv[2] ?? fail('pass WarmOptions as JSON')) as WarmOptions;
@@ -78,24 +98,23 @@ async function timed(operation: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1000;
 }
 
-/**
- * A handler invocation for a new Lambda request id, so it always does GET and PUT, with the
- * completion time a pipeline sends, so CompletionLag is recorded as in production.
- */
-function invocation(handler: Handler): () => Promise<unknown> {
-  const event = {
-    sliceId: options.sliceId,
-    lambdaRequestId: randomUUID(),
-    completedAt: new Date().toISOString(),
-  };
-  const context = lambdaContext();
-  return () => handler(event, context);
-}
+const invocation = (handler: Handler) => directInvocation(handler, options.sliceId);
+const batch = (handler: Handler) => batchInvocation(handler, options.batchSliceIds);
 
 /** What the function does on the wire, with nothing around it. */
 function bareFetch(): () => Promise<unknown> {
   const lambdaRequestId = randomUUID();
   return () => bareGetAndPut(sliceUrl, options.apiKey, lambdaRequestId);
+}
+
+/** The floor of a batch: the same GET + PUT for each of its slices, all at once. */
+function bareBatch(): () => Promise<unknown> {
+  const puts = options.batchSliceIds.map((sliceId) => {
+    const url = `${options.kodexaUrl}/api/orchestrator-execution-slices/${sliceId}`;
+    const lambdaRequestId = randomUUID();
+    return () => bareGetAndPut(url, options.apiKey, lambdaRequestId);
+  });
+  return () => Promise.all(puts.map((put) => put()));
 }
 
 async function repeat(times: number, next: () => () => Promise<unknown>): Promise<number[]> {
@@ -108,6 +127,68 @@ const latency = (durations: number[]): Latency => ({
   p50Us: quantile(durations, 0.5),
   p99Us: quantile(durations, 0.99),
 });
+
+interface Block {
+  durations: number[];
+  cpuUsPerCompletion: number;
+}
+
+async function block(
+  size: number,
+  completionsPerOperation: number,
+  next: () => () => Promise<unknown>,
+): Promise<Block> {
+  const cpu = process.cpuUsage();
+  const durations = await repeat(size, next);
+  const { user, system } = process.cpuUsage(cpu);
+  return { durations, cpuUsPerCompletion: (user + system) / (size * completionsPerOperation) };
+}
+
+/**
+ * Blocks of `ours` and of `floor` in turn, alternating which goes first so that neither always
+ * follows the other's garbage; each pair of neighbouring blocks gives a ratio of their mean
+ * durations and one of their CPU time.
+ */
+async function compare(
+  blocks: number,
+  blockSize: number,
+  completionsPerOperation: number,
+  ours: () => () => Promise<unknown>,
+  floor: () => () => Promise<unknown>,
+): Promise<Comparison> {
+  const sides = { ours: [] as Block[], floor: [] as Block[] };
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let i = 0; i < blocks; i++) {
+    const runOurs = () => block(blockSize, completionsPerOperation, ours);
+    const runFloor = () => block(blockSize, completionsPerOperation, floor);
+    let o: Block;
+    let f: Block;
+    if (i % 2 === 0) {
+      o = await runOurs();
+      f = await runFloor();
+    } else {
+      f = await runFloor();
+      o = await runOurs();
+    }
+    sides.ours.push(o);
+    sides.floor.push(f);
+    ratios.push(mean(o.durations) / mean(f.durations));
+    cpuRatios.push(o.cpuUsPerCompletion / f.cpuUsPerCompletion);
+  }
+  const side = (of: Block[]): Side => ({
+    latency: latency(of.flatMap((b) => b.durations)),
+    cpuUsPerCompletion: median(of.map((b) => b.cpuUsPerCompletion)),
+  });
+  return {
+    blocks,
+    blockSize,
+    ours: side(sides.ours),
+    floor: side(sides.floor),
+    pairedRatio: median(ratios),
+    pairedCpuRatio: median(cpuRatios),
+  };
+}
 
 const before = await serverStats();
 const handler = await loadBundle();
@@ -130,39 +211,38 @@ if (options.memoryInvocations > 0) {
 
 await repeat(options.warmUp, bareFetch);
 const beforeTiming = await serverStats();
-const handlerDurations: number[] = [];
-const fetchDurations: number[] = [];
-const pairedRatios: number[] = [];
-for (let block = 0; block < options.blocks; block++) {
-  // Alternate which goes first, so neither always follows the other's garbage.
-  const runHandler = () => repeat(options.blockSize, () => invocation(handler));
-  const runFetch = () => repeat(options.blockSize, bareFetch);
-  let ours: number[];
-  let floor: number[];
-  if (block % 2 === 0) {
-    ours = await runHandler();
-    floor = await runFetch();
-  } else {
-    floor = await runFetch();
-    ours = await runHandler();
-  }
-  handlerDurations.push(...ours);
-  fetchDurations.push(...floor);
-  pairedRatios.push(mean(ours) / mean(floor));
-}
+const timing = await compare(
+  options.blocks,
+  options.blockSize,
+  1,
+  () => invocation(handler),
+  bareFetch,
+);
 const afterTiming = await serverStats();
+
+let batches: WarmResult['batches'];
+if (options.batchBlockSize > 0) {
+  const recordsPerBatch = options.batchSliceIds.length;
+  const warmUpBatches = Math.ceil(options.warmUp / recordsPerBatch);
+  await repeat(warmUpBatches, () => batch(handler));
+  await repeat(warmUpBatches, bareBatch);
+  batches = {
+    ...(await compare(
+      options.blocks,
+      options.batchBlockSize,
+      recordsPerBatch,
+      () => batch(handler),
+      bareBatch,
+    )),
+    recordsPerBatch,
+  };
+}
 
 const result: WarmResult = {
   firstInvocationUs,
   memory,
-  timing: {
-    blocks: options.blocks,
-    blockSize: options.blockSize,
-    medianPairedRatio: median(pairedRatios),
-    handler: latency(handlerDurations),
-    bareFetch: latency(fetchDurations),
-    connections: afterTiming.connections - beforeTiming.connections,
-  },
+  timing: { ...timing, connections: afterTiming.connections - beforeTiming.connections },
+  batches,
 };
 if (!process.send) fail('start with an IPC channel: the result goes back over it');
 // Exit at once: fetch's pooled keep-alive connection would hold the process open.

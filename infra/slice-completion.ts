@@ -70,7 +70,7 @@ export interface SliceCompletionProps {
   readonly alarmEmail?: string;
   /**
    * The function's memory in MB, which also sets its share of CPU.
-   * @default 256
+   * @default 224
    */
   readonly memorySize?: number;
   /**
@@ -177,10 +177,11 @@ const TARGET_RETRY_ATTEMPTS = 10;
 const TARGET_MAX_EVENT_AGE = Duration.hours(2);
 
 /**
- * Provisional: at 128 MB the function's peak RSS was measured at 93% of the limit, at 256 MB at 53%
- * (docs/performance.md).
+ * The smallest size at which the function's peak RSS, under the V8 limits Lambda sets for the size,
+ * stays within 70% of it over a warm run of direct invocations and batches (`npm run bench`,
+ * docs/performance.md): about 63% here, over 70% at 192 MB.
  */
-const DEFAULT_MEMORY_SIZE = 256;
+export const DEFAULT_MEMORY_SIZE = 224;
 
 /** The whole `Execution Slice Completed` event in JSON Schema draft 4 (`npm run schema`). */
 const EVENT_SCHEMA_FILE = `${root}schema/execution-slice-completed.draft4.schema.json`;

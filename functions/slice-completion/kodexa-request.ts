@@ -2,33 +2,57 @@
 // connections alive across calls, so a warm container reuses one connection for many invocations.
 import { setImmediate } from 'node:timers/promises';
 import type { Answer } from './kodexa-answer.ts';
+import { requestTimeout } from './request-timeout.ts';
 import type { Slice } from './update-rules.ts';
 
-/** Rejects as fetch does: no connection, no answer within `timeoutMs`, ... */
-export function requestKodexa(
+// Each answer's time limit until readAnswer has read it: the limit covers the body too.
+const timeLimits = new WeakMap<Response, () => void>();
+
+/**
+ * Rejects as fetch does: no connection, no answer within `timeoutMs`, ... The time limit runs
+ * on until `readAnswer` has read the answer's body.
+ */
+export async function requestKodexa(
   url: string,
   method: 'GET' | 'PUT',
   apiKey: string,
   body: Slice | undefined,
   timeoutMs: number,
 ): Promise<Response> {
-  return fetch(url, {
-    method,
-    headers: {
-      accept: 'application/json',
-      'x-api-key': apiKey,
-      ...(body && { 'content-type': 'application/json' }),
-    },
-    body: body && JSON.stringify(body),
-    // fetch would follow a redirect with x-api-key still set, to any origin and even to
-    // plain http: the key goes nowhere but KODEXA_URL, so a 3xx comes back to us unfollowed.
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const timeout = requestTimeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        'x-api-key': apiKey,
+        ...(body && { 'content-type': 'application/json' }),
+      },
+      body: body && JSON.stringify(body),
+      // fetch would follow a redirect with x-api-key still set, to any origin and even to
+      // plain http: the key goes nowhere but KODEXA_URL, so a 3xx comes back to us unfollowed.
+      redirect: 'manual',
+      signal: timeout.signal,
+    });
+  } catch (error) {
+    timeout.clear();
+    throw error;
+  }
+  timeLimits.set(response, timeout.clear);
+  return response;
 }
 
 /** The answer with its body. A slice (2xx) must arrive whole; an error body is only quoted. */
 export async function readAnswer(response: Response): Promise<Answer> {
+  try {
+    return await readBody(response);
+  } finally {
+    timeLimits.get(response)?.();
+  }
+}
+
+async function readBody(response: Response): Promise<Answer> {
   const { status, headers } = response;
   const answer = (text: string): Answer => ({
     status,

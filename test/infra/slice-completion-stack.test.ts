@@ -970,8 +970,8 @@ describe('saved Logs Insights queries', () => {
 });
 
 describe('memory', () => {
-  it('is 256 MB unless memorySize says otherwise', () => {
-    minimal.template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 256 });
+  it('is 224 MB unless memorySize says otherwise', () => {
+    minimal.template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 224 });
     const sized = Template.fromStack(
       appWith({ ...minimalContext, memorySize: '1769' }).node.findChild('SliceCompletion') as Stack,
     );

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseCompletionEvent } from '#functions/slice-completion/parse-event.ts';
 import { merge } from '#functions/slice-completion/update-rules.ts';
+import { startEventSourceMapping } from '#tools/local/event-source-mapping.ts';
 import type { Fault, Slice } from '#tools/local/kodexa-emulator.ts';
 import { loadBundle } from '#tools/local/lambda-runtime.ts';
 import {
@@ -24,7 +25,6 @@ import {
 import { sampleEvents } from '#tools/local/sample-events.ts';
 import { sampleSlices } from '#tools/local/sample-slices.ts';
 import { captureOutput } from '../support/capture-output.ts';
-import { startEventSourceMapping } from '../support/event-source-mapping.ts';
 
 const SEED = 20261204;
 const SLICES = 24;

@@ -81,8 +81,8 @@ const TOOLS = [
   },
   {
     command: 'npm run bench',
-    usage: 'usage: npm run bench [-- --check --size-only]',
-    options: ['--check', '--size-only'],
+    usage: 'usage: npm run bench [-- --check] [--size-only | --burst]',
+    options: ['--check', '--size-only', '--burst'],
     environment: [],
     exitCodes: [0, 1, 2],
     stray: ['extra'],

@@ -278,6 +278,32 @@ describe('the Kodexa emulator', () => {
   });
 });
 
+describe('the Kodexa emulator with a rate limit', () => {
+  it('answers 429 with Retry-After past the limit, and counts the most requests it held at once', async () => {
+    const limited = await startKodexaEmulator({
+      apiKey: 'emulator-test-key',
+      slices: [{ id: 'one', changeSequence: 1 }],
+      rateLimit: { requestsPerSecond: 1 },
+    });
+    try {
+      // Held long enough that all three are in at once, however busy the machine.
+      limited.inject({ delayMs: 200, persistent: true });
+      const get = () =>
+        fetch(`${limited.url}${pathOf('one')}`, { headers: { 'x-api-key': 'emulator-test-key' } });
+      // A bucket of one second's worth, here one request: of three at once, two come too soon.
+      const answers = await Promise.all([get(), get(), get()]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 429, 429]);
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused.map((a) => a.headers.get('retry-after'))).toEqual(['1', '1']);
+      expect(await refused[0]?.json()).toEqual({ errorMessage: 'Too Many Requests' });
+      expect(limited.peakInFlight()).toBe(3);
+      expect(limited.requests.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 // Kodexa's Java backend binds a PUT body to typed fields; what does not bind is Spring's 400.
 describe('the Kodexa emulator refuses a slice Kodexa could not store', () => {
   const put = (id: string, fields: Record<string, unknown>) =>

@@ -15,8 +15,8 @@ import {
   type LocalServices,
   startLocalServices,
 } from '#tools/local/local-services.ts';
+import { lambdaRecord } from '#tools/local/sqs-record.ts';
 import { captureOutput } from '../support/capture-output.ts';
-import { lambdaRecord } from '../support/event-source-mapping.ts';
 
 let services: LocalServices;
 let sqs: SQSClient;

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { judge, startEventSourceMapping } from '#tools/local/event-source-mapping.ts';
 import type { Handler } from '#tools/local/lambda-runtime.ts';
 import { startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
-import { judge, startEventSourceMapping } from '../support/event-source-mapping.ts';
 
 const records = ['m-1', 'm-2'].map((messageId) => ({ messageId }) as SQSRecord);
 

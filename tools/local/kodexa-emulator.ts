@@ -2,9 +2,9 @@
 // whole-resource PUT, changeSequence optimistic locking (409 when stale), x-api-key (401 when
 // wrong), 404 to a slice it does not have (its own error body) or to a path it does not serve
 // (Spring's), a PUT body that is not declared JSON refused with Spring's 415, and one Kodexa's Java
-// backend cannot bind with Spring's 400. Tests inject
-// faults into it, so that every answer Kodexa documents can be produced on demand (see `Fault`);
-// `npm start` and `npm run emulator` run the same server.
+// backend cannot bind with Spring's 400, and, when asked, a rate limit answered with 429 and
+// Retry-After. Tests inject faults into it, so that every answer Kodexa documents can be produced
+// on demand (see `Fault`); `npm start`, `npm run emulator` and `npm run bench` run the same server.
 import { randomUUID } from 'node:crypto';
 import {
   createServer,
@@ -68,6 +68,8 @@ export interface KodexaEmulator {
    * its client can have an answer); returns what stops the calls.
    */
   onRequest(listener: (request: { method: string; path: string }) => void): () => void;
+  /** The most requests it held at once (arrived, answer not yet sent), since start. */
+  peakInFlight(): number;
   /** Queue faults; each is used by the next request it matches. */
   inject(...faults: Fault[]): void;
   /** Drop the faults no request has used yet, and return them. */
@@ -87,6 +89,11 @@ export async function startKodexaEmulator(
     port?: number;
     /** Serve https with this certificate, as Kodexa does, instead of plain http. */
     tls?: { key: string; cert: string };
+    /**
+     * Kodexa's rate limit, as a token bucket holding one second's worth: a request beyond it gets
+     * 429 with a Retry-After of the whole seconds until it would have been taken.
+     */
+    rateLimit?: { requestsPerSecond: number };
   } = {},
 ): Promise<KodexaEmulator> {
   let apiKey = options.apiKey ?? `local-emulator-key-${randomUUID().slice(0, 8)}`;
@@ -95,6 +102,9 @@ export async function startKodexaEmulator(
   const faults: Fault[] = [];
   const listeners = new Set<(request: { method: string; path: string }) => void>();
   let connections = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  const bucket = options.rateLimit && tokenBucket(options.rateLimit.requestsPerSecond);
 
   // Kodexa's PUT replaces the whole resource: fields left out of the body are gone.
   const replace = (id: string, body: Record<string, unknown>): Slice => {
@@ -111,6 +121,9 @@ export async function startKodexaEmulator(
     replace(id, { ...slices.get(id), ...changes });
 
   const handle: RequestListener = async (req, res) => {
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.once('close', () => inFlight--);
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     for (const listener of listeners) listener({ method, path });
@@ -166,6 +179,14 @@ export async function startKodexaEmulator(
     if (fault && 'concurrentWrite' in fault && match?.[1]) write(match[1], fault.concurrentWrite);
     if (res.destroyed) return;
 
+    const waitMs = bucket?.take();
+    if (waitMs) {
+      return answer(
+        429,
+        { errorMessage: 'Too Many Requests' },
+        { 'retry-after': String(Math.ceil(waitMs / 1000)) },
+      );
+    }
     if (req.headers['x-api-key'] !== apiKey) {
       return answer(401, { errorMessage: 'Unauthorized: invalid or missing x-api-key' });
     }
@@ -230,6 +251,7 @@ export async function startKodexaEmulator(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    peakInFlight: () => peakInFlight,
     inject: (...more) => faults.push(...more),
     clearFaults: () => faults.splice(0),
     write,
@@ -241,6 +263,25 @@ export async function startKodexaEmulator(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * A bucket of one second's worth of requests, refilled continuously; `take` returns 0 when it
+ * took a token, else the milliseconds until one is there.
+ */
+function tokenBucket(requestsPerSecond: number) {
+  let tokens = requestsPerSecond;
+  let filledAt = Date.now();
+  return {
+    take(): number {
+      const now = Date.now();
+      tokens = Math.min(requestsPerSecond, tokens + ((now - filledAt) / 1000) * requestsPerSecond);
+      filledAt = now;
+      if (tokens < 1) return ((1 - tokens) / requestsPerSecond) * 1000;
+      tokens--;
+      return 0;
+    },
   };
 }
 

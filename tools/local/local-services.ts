@@ -28,12 +28,19 @@ const BUFFER_VISIBILITY_TIMEOUT_SECONDS = 360;
 const BUFFER_MAX_RECEIVE_COUNT = 20;
 
 export async function startLocalServices(
-  options: { slices?: Slice[]; apiKey?: string; port?: number; sqsSecondMs?: number } = {},
+  options: {
+    slices?: Slice[];
+    apiKey?: string;
+    port?: number;
+    sqsSecondMs?: number;
+    kodexaRateLimit?: { requestsPerSecond: number };
+  } = {},
 ): Promise<LocalServices> {
   const kodexa = await startKodexaEmulator({
     slices: options.slices ?? sampleSlices(),
     apiKey: options.apiKey,
     port: options.port,
+    rateLimit: options.kodexaRateLimit,
   });
   const secretString = (apiKey: string) => JSON.stringify({ apiKey });
   const secrets = await startSecretsManagerEndpoint({

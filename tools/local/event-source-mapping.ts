@@ -16,8 +16,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { type Handler, lambdaContext } from '#tools/local/lambda-runtime.ts';
-import type { SqsEndpoint } from '#tools/local/sqs-endpoint.ts';
+import { type Handler, lambdaContext } from './lambda-runtime.ts';
+import type { SqsEndpoint } from './sqs-endpoint.ts';
+import { lambdaRecord, REGION } from './sqs-record.ts';
 
 export interface MappingSettings {
   maximumConcurrency: number;
@@ -45,6 +46,8 @@ export interface InvocationRecord {
   container: number;
   records: { messageId: string; receiveCount: number }[];
   ended: 'answered' | 'threw' | 'killed' | 'timed out';
+  /** From the handler's call to its end (answer, throw, kill or timeout): what Lambda bills. */
+  durationMs: number;
   /** What it threw. */
   error?: unknown;
   /** Why Lambda took the answer as a failure of the whole batch. */
@@ -65,7 +68,6 @@ export interface EventSourceMapping {
   stop(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
 /** Real Lambda long-polls for 20 s; shorter here, so that stop() returns soon. */
 const LONG_POLL_SECONDS = 1;
 
@@ -131,12 +133,14 @@ export function startEventSourceMapping(options: MappingOptions): EventSourceMap
         receiveCount: Number(r.attributes.ApproximateReceiveCount),
       })),
       ended: 'answered',
+      durationMs: 0,
       failed: [],
       deleted: [],
     };
     invocations.push(record);
     const { id, handler } = await container();
     record.container = id;
+    const started = performance.now();
     const answer = handler({ Records: records }, lambdaContext(options.functionTimeoutMs)).then(
       (result) => ({ result }),
       (error: unknown) => ({ error }),
@@ -152,6 +156,7 @@ export function startEventSourceMapping(options: MappingOptions): EventSourceMap
         timer = setTimeout(resolve, options.functionTimeoutMs, 'timed out');
       }),
     ]);
+    record.durationMs = performance.now() - started;
     clearTimeout(timer);
     // A killed or timed-out container is gone; what it still has in flight may yet land, as
     // requests in flight do when Lambda stops an execution environment.
@@ -216,41 +221,6 @@ export function startEventSourceMapping(options: MappingOptions): EventSourceMap
       await Promise.all(unfinished);
       sqs.destroy();
     },
-  };
-}
-
-/** An SQS message as Lambda hands it to the function. */
-export function lambdaRecord(message: Message, queueArn: string): SQSRecord {
-  const messageAttributes = Object.fromEntries(
-    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
-      name,
-      {
-        stringValue: value.StringValue,
-        stringListValues: [],
-        binaryListValues: [],
-        dataType: value.DataType ?? 'String',
-      },
-    ]),
-  );
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '',
-      SentTimestamp: attributes.SentTimestamp ?? '',
-      SenderId: attributes.SenderId ?? '',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
-    },
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? '',
-    ...(message.MD5OfMessageAttributes && {
-      md5OfMessageAttributes: message.MD5OfMessageAttributes,
-    }),
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: REGION,
   };
 }
 
