@@ -177,29 +177,34 @@ export function sliceCompletionAlarms(scope: Construct, props: AlarmsProps): clo
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
-    atOnce(
-      scope,
-      'BufferDeadLetterQueueAlarm',
-      stack,
-      props.bufferDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD }),
-      'Completions from the buffer wait in its dead-letter queue: failed for good (ErrorName says why) or past every retry.',
-      `${list}; fix the cause, then npm run failures -- replay --stack ${stack}`,
-    ),
-    atOnce(
-      scope,
-      'TargetDeadLetterQueueAlarm',
-      stack,
-      props.targetDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD }),
-      'Events that EventBridge could not deliver to the buffer wait in the target DLQ.',
-      `${list}; fix the cause, then npm run failures -- replay --stack ${stack}`,
-    ),
-    atOnce(
-      scope,
-      'OnFailureQueueAlarm',
-      stack,
-      props.onFailureQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD }),
-      'Events the function failed on, after its retries, wait in the on-failure queue.',
-      `${list}; fix the cause, then npm run failures -- replay --stack ${stack}`,
+    // A queue holding failed events: each is one to replay once its cause is fixed.
+    ...(
+      [
+        [
+          'BufferDeadLetterQueueAlarm',
+          props.bufferDeadLetterQueue,
+          'Completions from the buffer wait in its dead-letter queue: failed for good (ErrorName says why) or past every retry.',
+        ],
+        [
+          'TargetDeadLetterQueueAlarm',
+          props.targetDeadLetterQueue,
+          'Events that EventBridge could not deliver to the buffer wait in the target DLQ.',
+        ],
+        [
+          'OnFailureQueueAlarm',
+          props.onFailureQueue,
+          'Events the function failed on, after its retries, wait in the on-failure queue.',
+        ],
+      ] as const
+    ).map(([id, queue, meaning]) =>
+      atOnce(
+        scope,
+        id,
+        stack,
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD }),
+        meaning,
+        `${list}; fix the cause, then npm run failures -- replay --stack ${stack}`,
+      ),
     ),
     ...props.rules.flatMap((rule) => {
       const ruleMetric = (metricName: string) =>
