@@ -60,6 +60,8 @@ export interface BurstResult {
    */
   deadLettered: Record<string, number>;
   validDeadLettered: number;
+  /** Directly: the failed invocations (each then tried again or given up), by error name. */
+  failedInvocations?: Record<string, number>;
   /** Distinct valid completions whose slice does not carry their lambdaRequestId. */
   notRecorded: number;
   /** Directly, Lambda's retries of failed invocations included. */
@@ -152,6 +154,7 @@ type Delivery = Pick<
   | 'drainSeconds'
   | 'deadLettered'
   | 'validDeadLettered'
+  | 'failedInvocations'
   | 'invocations'
   | 'billedMs'
   | 'containers'
@@ -243,6 +246,7 @@ async function deliverDirectly(): Promise<Delivery> {
   );
   const billed: number[] = [];
   const deadLettered: Record<string, number> = {};
+  const failedInvocations: Record<string, number> = {};
   let validDeadLettered = 0;
   let round = bodies.map(({ body }) => body);
   // Lambda's first try and the retries the template allows.
@@ -262,6 +266,8 @@ async function deliverDirectly(): Promise<Delivery> {
             await handler(asyncPayload(body), context);
           } catch (error) {
             failed.push({ body, error });
+            const { name } = error as Error;
+            failedInvocations[name] = (failedInvocations[name] ?? 0) + 1;
           }
           billed.push(Math.ceil(performance.now() - invoked));
         }
@@ -279,6 +285,7 @@ async function deliverDirectly(): Promise<Delivery> {
     drainSeconds: (performance.now() - started) / 1000,
     deadLettered,
     validDeadLettered,
+    failedInvocations,
     invocations: billed.length,
     billedMs: billed.reduce((a, b) => a + b, 0),
     containers: handlers.length,

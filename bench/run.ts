@@ -528,7 +528,11 @@ function burstFigures(runs: BurstRuns, settings: StackSettings, costs: BurstCost
     count('direct under the burst: 429 answers', direct.tooManyRequests),
     count('direct under the burst: peak requests in flight at Kodexa', direct.peakInFlight),
     count(
-      `direct under the burst: invocations (of ${direct.messages} completions)`,
+      `direct under the burst: invocations (of ${direct.messages} completions; failed: ${Object.entries(
+        direct.failedInvocations ?? {},
+      )
+        .map(([name, n]) => `${name} x${n}`)
+        .join(', ')})`,
       direct.invocations,
     ),
     count(
