@@ -1,9 +1,11 @@
 // The burst, in a process of its own (bench/children.ts starts it with a BurstOptions JSON argument
 // and gets a BurstResult back over IPC): 2,000 completions of every shape, duplicates and invalid
-// events among them, dropped at once into the loopback SQS buffer and drained by the simulated
-// event source mapping with the template's settings, running the built bundle in warm
-// containers, against a Kodexa that answers after a fixed latency and rate-limits. Then the
-// direct path for comparison: one warm container invoked with one completion at a time.
+// events among them, against a Kodexa that answers after a fixed latency and may rate-limit.
+// Through the buffer: dropped at once into the loopback SQS buffer and drained by the simulated
+// event source mapping with the template's settings, running the built bundle in warm containers;
+// then, for comparison, the direct path one completion at a time on one warm container. Or
+// directly: each completion an asynchronous invocation of its own, run by a fixed number of warm
+// containers as Lambda runs a function with that much reserved concurrency.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import {
@@ -32,8 +34,12 @@ export interface BurstOptions {
   /** Kodexa's rate limit; none when absent. */
   kodexaRequestsPerSecond?: number;
   kodexaLatencyMs: number;
-  /** Direct invocations to measure after the burst; none when 0. */
+  /** `direct`: the burst as asynchronous invocations, one per completion, no buffer. */
+  through: 'buffer' | 'direct';
+  /** Through the buffer: direct invocations to measure one at a time after it; none when 0. */
   directInvocations: number;
+  /** Directly: how many warm containers run the invocations at once (reserved concurrency). */
+  directContainers: number;
   seed: number;
 }
 
@@ -48,16 +54,23 @@ export interface BurstResult {
   kodexaRequests: number;
   tooManyRequests: number;
   peakInFlight: number;
-  /** ErrorName (or `redriven` for a message SQS moved without one) -> messages. */
+  /**
+   * ErrorName (or `redriven` for a message SQS moved without one) -> messages; directly, the
+   * invocations Lambda gave up on after its two retries, as its on-failure destination gets them.
+   */
   deadLettered: Record<string, number>;
   validDeadLettered: number;
+  /** Directly: the failed invocations (each then tried again or given up), by error name. */
+  failedInvocations?: Record<string, number>;
   /** Distinct valid completions whose slice does not carry their lambdaRequestId. */
   notRecorded: number;
+  /** Directly, Lambda's retries of failed invocations included. */
   invocations: number;
   /** Billed milliseconds: each invocation's duration rounded up to the next millisecond. */
   billedMs: number;
   containers: number;
   peakConcurrency: number;
+  /** Directly: the most invocations of one completion (Lambda tries each up to three times). */
   maxReceiveCount: number;
   /** SQS requests during the drain, by operation (the mapping's and the function's). */
   sqsRequests: Record<string, number>;
@@ -76,6 +89,7 @@ const services = await startLocalServices({
   kodexaRateLimit: options.kodexaRequestsPerSecond
     ? { requestsPerSecond: options.kodexaRequestsPerSecond }
     : undefined,
+  kodexaLatencyMs: options.kodexaLatencyMs,
 });
 const { kodexa, sqs } = services;
 // The buffer and the function as the template sets them.
@@ -87,8 +101,6 @@ Object.assign(process.env, services.env, {
   BUFFER_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
-// Every answer, 429s included, takes the latency of a Kodexa some distance away.
-kodexa.inject({ delayMs: options.kodexaLatencyMs, persistent: true });
 
 // The burst: each distinct completion for a slice of its own, in every shape that updates a slice.
 const shapes = sampleEvents()
@@ -134,38 +146,25 @@ const bodies = [
     key: keys[distinct + options.duplicates + i] as number,
   })),
 ].sort((a, b) => a.key - b.key);
-for (const { body } of bodies) sqs.send(BUFFER_QUEUE, body);
 const validBodies = new Set(valid.map((v) => v.body));
 
-const operationsBefore = sqs.operations.length;
-const started = performance.now();
-const mapping = startEventSourceMapping({
-  sqs,
-  queueName: BUFFER_QUEUE,
-  loadContainer: loadBundle,
-  maximumConcurrency: settings.maximumConcurrency,
-  batchSize: settings.batchSize,
-  maximumBatchingWindowSeconds: settings.maximumBatchingWindowSeconds,
-  functionTimeoutMs: settings.functionTimeoutSeconds * 1000,
-});
-await mapping.drained();
-const drainSeconds = (performance.now() - started) / 1000;
-await mapping.stop();
-
-const sqsRequests: Record<string, number> = {};
-for (const operation of sqs.operations.slice(operationsBefore)) {
-  sqsRequests[operation] = (sqsRequests[operation] ?? 0) + 1;
-}
-const deadLettered: Record<string, number> = {};
-let validDeadLettered = 0;
-for (const message of sqs.messages(BUFFER_DEAD_LETTER_QUEUE)) {
-  const name = message.attributes.ErrorName ?? 'redriven';
-  deadLettered[name] = (deadLettered[name] ?? 0) + 1;
-  if (validBodies.has(message.body)) validDeadLettered++;
-}
-const kodexaRequests = kodexa.requests.length;
+/** How the burst went, whichever way it was delivered. */
+type Delivery = Pick<
+  BurstResult,
+  | 'drainSeconds'
+  | 'deadLettered'
+  | 'validDeadLettered'
+  | 'failedInvocations'
+  | 'invocations'
+  | 'billedMs'
+  | 'containers'
+  | 'peakConcurrency'
+  | 'maxReceiveCount'
+  | 'sqsRequests'
+>;
+const delivery = options.through === 'direct' ? await deliverDirectly() : await drainBuffer();
 const burst = {
-  kodexaRequests,
+  kodexaRequests: kodexa.requests.length,
   tooManyRequests: kodexa.requests.filter((r) => r.status === 429).length,
   peakInFlight: kodexa.peakInFlight(),
 };
@@ -177,28 +176,133 @@ const result: BurstResult = {
   distinct,
   valid: distinct + options.duplicates,
   requiredRequests: 2 * distinct + options.duplicates,
-  drainSeconds,
+  ...delivery,
   ...burst,
-  deadLettered,
-  validDeadLettered,
   notRecorded: valid.filter(
     (v) =>
       kodexa.slices.get(v.completion.sliceId)?.lambdaRequestId !== v.completion.lambdaRequestId,
   ).length,
-  invocations: mapping.invocations.length,
-  billedMs: mapping.invocations.reduce((sum, i) => sum + Math.ceil(i.durationMs), 0),
-  containers: mapping.containers(),
-  peakConcurrency: mapping.peakConcurrency(),
-  maxReceiveCount: Math.max(
-    ...mapping.invocations.flatMap((i) => i.records.map((r) => r.receiveCount)),
-  ),
-  sqsRequests,
   direct,
 };
 await services.close();
 if (!process.send) fail('start with an IPC channel: the result goes back over it');
 // Exit at once: fetch's pooled keep-alive connections would hold the process open.
 process.send(result, () => process.exit(0));
+
+async function drainBuffer(): Promise<Delivery> {
+  for (const { body } of bodies) sqs.send(BUFFER_QUEUE, body);
+  const operationsBefore = sqs.operations.length;
+  const started = performance.now();
+  const mapping = startEventSourceMapping({
+    sqs,
+    queueName: BUFFER_QUEUE,
+    loadContainer: loadBundle,
+    maximumConcurrency: settings.maximumConcurrency,
+    batchSize: settings.batchSize,
+    maximumBatchingWindowSeconds: settings.maximumBatchingWindowSeconds,
+    functionTimeoutMs: settings.functionTimeoutSeconds * 1000,
+  });
+  await mapping.drained();
+  const drainSeconds = (performance.now() - started) / 1000;
+  await mapping.stop();
+
+  const sqsRequests: Record<string, number> = {};
+  for (const operation of sqs.operations.slice(operationsBefore)) {
+    sqsRequests[operation] = (sqsRequests[operation] ?? 0) + 1;
+  }
+  const deadLettered: Record<string, number> = {};
+  let validDeadLettered = 0;
+  for (const message of sqs.messages(BUFFER_DEAD_LETTER_QUEUE)) {
+    const name = message.attributes.ErrorName ?? 'redriven';
+    deadLettered[name] = (deadLettered[name] ?? 0) + 1;
+    if (validBodies.has(message.body)) validDeadLettered++;
+  }
+  return {
+    drainSeconds,
+    deadLettered,
+    validDeadLettered,
+    invocations: mapping.invocations.length,
+    billedMs: mapping.invocations.reduce((sum, i) => sum + Math.ceil(i.durationMs), 0),
+    containers: mapping.containers(),
+    peakConcurrency: mapping.peakConcurrency(),
+    maxReceiveCount: Math.max(
+      ...mapping.invocations.flatMap((i) => i.records.map((r) => r.receiveCount)),
+    ),
+    sqsRequests,
+  };
+}
+
+/**
+ * Without the buffer: every completion an asynchronous invocation of its own, all at once, run by
+ * `directContainers` warm containers (Lambda queues the rest of a function's asynchronous
+ * invocations while its reserved concurrency is in use, without charge). An invocation that
+ * throws is tried again as often as the template allows (twice), then goes to the on-failure destination. Lambda
+ * waits about one and then two minutes before those retries, after a burst this size has passed,
+ * so here each retry round starts once the round before has finished, without the wait.
+ */
+async function deliverDirectly(): Promise<Delivery> {
+  const handlers = await Promise.all(
+    Array.from({ length: options.directContainers }, () => loadBundle()),
+  );
+  const billed: number[] = [];
+  const deadLettered: Record<string, number> = {};
+  const failedInvocations: Record<string, number> = {};
+  let validDeadLettered = 0;
+  let round = bodies.map(({ body }) => body);
+  // Lambda's first try and the retries the template allows.
+  const attemptsAllowed = 1 + settings.asyncRetryAttempts;
+  let attempts = 0;
+  const started = performance.now();
+  while (round.length > 0 && attempts < attemptsAllowed) {
+    attempts++;
+    const queue = [...round];
+    const failed: { body: string; error: unknown }[] = [];
+    await Promise.all(
+      handlers.map(async (handler) => {
+        for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
+          const context = lambdaContext(settings.functionTimeoutSeconds * 1000);
+          const invoked = performance.now();
+          try {
+            await handler(asyncPayload(body), context);
+          } catch (error) {
+            failed.push({ body, error });
+            const { name } = error as Error;
+            failedInvocations[name] = (failedInvocations[name] ?? 0) + 1;
+          }
+          billed.push(Math.ceil(performance.now() - invoked));
+        }
+      }),
+    );
+    round = failed.map((f) => f.body);
+    if (attempts < attemptsAllowed) continue;
+    for (const { body, error } of failed) {
+      const name = (error as Error).name;
+      deadLettered[name] = (deadLettered[name] ?? 0) + 1;
+      if (validBodies.has(body)) validDeadLettered++;
+    }
+  }
+  return {
+    drainSeconds: (performance.now() - started) / 1000,
+    deadLettered,
+    validDeadLettered,
+    failedInvocations,
+    invocations: billed.length,
+    billedMs: billed.reduce((a, b) => a + b, 0),
+    containers: handlers.length,
+    peakConcurrency: handlers.length,
+    maxReceiveCount: attempts,
+    sqsRequests: {},
+  };
+}
+
+/** An asynchronous invocation's payload is JSON: a body that is not arrives as a JSON string. */
+function asyncPayload(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
 
 /**
  * Today's direct path against the same Kodexa: a warm container, one completion per invocation,

@@ -58,3 +58,27 @@ export function costPerMillion(usage: PathUsage, memorySizeMb: number): PathCost
     gbSecondsPerCompletion: gbSeconds / usage.completions,
   };
 }
+
+/** A path's total cost per million completions at each of two Kodexa latencies. */
+export interface CostAtLatencies {
+  near: number;
+  far: number;
+}
+
+/**
+ * The Kodexa latency per request above which the buffer costs less than the direct path, each
+ * path's cost taken as a straight line through its costs measured at `nearMs` and `farMs`: what
+ * grows with the latency is billed time spent waiting on Kodexa (two round trips per direct
+ * invocation, about two per batch of ten). Undefined when the buffer's cost does not grow more
+ * slowly than the direct path's.
+ */
+export function breakEvenLatencyMs(
+  buffer: CostAtLatencies,
+  direct: CostAtLatencies,
+  nearMs: number,
+  farMs: number,
+): number | undefined {
+  const slope = (path: CostAtLatencies) => (path.far - path.near) / (farMs - nearMs);
+  const gap = slope(direct) - slope(buffer);
+  return gap > 0 ? nearMs + (buffer.near - direct.near) / gap : undefined;
+}

@@ -13,6 +13,8 @@ export interface StackSettings {
   memorySizeMb: number;
   functionTimeoutSeconds: number;
   architecture: string;
+  /** Lambda's retries of a failed asynchronous invocation (the direct path). */
+  asyncRetryAttempts: number;
   /** The buffer's event source mapping. */
   maximumConcurrency: number;
   batchSize: number;
@@ -46,6 +48,7 @@ export function stackSettings(): StackSettings {
     };
     const fn = only('AWS::Lambda::Function', { Handler: 'index.handler' }).Properties;
     const mapping = only('AWS::Lambda::EventSourceMapping').Properties;
+    const invokeConfig = only('AWS::Lambda::EventInvokeConfig').Properties;
     const buffers = Object.values(template.findResources('AWS::SQS::Queue')).filter(
       (queue) => (queue as Resource).Properties.RedrivePolicy,
     ) as Resource[];
@@ -55,6 +58,7 @@ export function stackSettings(): StackSettings {
       memorySizeMb: Number(fn.MemorySize),
       functionTimeoutSeconds: Number(fn.Timeout),
       architecture: String((fn.Architectures as string[])[0]),
+      asyncRetryAttempts: Number(invokeConfig.MaximumRetryAttempts),
       maximumConcurrency: Number(
         (mapping.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency,
       ),

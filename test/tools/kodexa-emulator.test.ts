@@ -284,10 +284,10 @@ describe('the Kodexa emulator with a rate limit', () => {
       apiKey: 'emulator-test-key',
       slices: [{ id: 'one', changeSequence: 1 }],
       rateLimit: { requestsPerSecond: 1 },
+      // Every answer held long enough that all three are in at once, however busy the machine.
+      latencyMs: 200,
     });
     try {
-      // Held long enough that all three are in at once, however busy the machine.
-      limited.inject({ delayMs: 200, persistent: true });
       const get = () =>
         fetch(`${limited.url}${pathOf('one')}`, { headers: { 'x-api-key': 'emulator-test-key' } });
       // A bucket of one second's worth, here one request: of three at once, two come too soon.
@@ -300,6 +300,42 @@ describe('the Kodexa emulator with a rate limit', () => {
       expect(limited.requests.map((r) => r.status).sort()).toEqual([200, 429, 429]);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('the Kodexa emulator some distance away', () => {
+  it('answers every request, refusals and faults too, latencyMs after it arrived', async () => {
+    const id = randomUUID();
+    const far = await startKodexaEmulator({
+      apiKey: 'emulator-test-key',
+      slices: [{ id, changeSequence: 1 }],
+      latencyMs: 150,
+    });
+    try {
+      far.inject({ status: 503 });
+      const timed = async (headers: Record<string, string>) => {
+        const started = performance.now();
+        const { status } = await fetch(`${far.url}${pathOf(id)}`, { headers });
+        return { status, ms: performance.now() - started };
+      };
+      const answers = [
+        await timed({ 'x-api-key': 'emulator-test-key' }),
+        await timed({ 'x-api-key': 'emulator-test-key' }),
+        await timed({ 'x-api-key': 'wrong' }),
+      ];
+      expect(answers.map((a) => a.status)).toEqual([503, 200, 401]);
+      // Node may fire a timer up to a millisecond before its time.
+      for (const { ms } of answers) expect(ms).toBeGreaterThanOrEqual(149);
+      const gaveUp = await fetch(`${far.url}${pathOf(id)}`, {
+        signal: AbortSignal.timeout(20),
+      }).catch((error: Error) => error.name);
+      expect(gaveUp).toBe('TimeoutError');
+      await expect
+        .poll(() => far.requests.at(-1))
+        .toEqual({ method: 'GET', path: pathOf(id), status: 0 });
+    } finally {
+      await far.close();
     }
   });
 });

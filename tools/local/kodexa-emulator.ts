@@ -94,6 +94,12 @@ export async function startKodexaEmulator(
      * 429 with a Retry-After of the whole seconds until it would have been taken.
      */
     rateLimit?: { requestsPerSecond: number };
+    /**
+     * How long every answer takes, 429s and faults included: a Kodexa some distance away (a
+     * network between, a database behind) rather than one on loopback. None at all to a client
+     * that gives up first.
+     */
+    latencyMs?: number;
   } = {},
 ): Promise<KodexaEmulator> {
   let apiKey = options.apiKey ?? `local-emulator-key-${randomUUID().slice(0, 8)}`;
@@ -128,6 +134,8 @@ export async function startKodexaEmulator(
     const path = new URL(req.url ?? '/', 'http://emulator').pathname;
     for (const listener of listeners) listener({ method, path });
     const body = await readBody(req);
+    const unanswered = () => requests.push({ method, path, status: 0 });
+    if (options.latencyMs && !(await stillWaiting(res, options.latencyMs))) return unanswered();
     const answer = (status: number, payload?: unknown, headers: Record<string, string> = {}) =>
       send(status, payload === undefined ? '' : JSON.stringify(payload), {
         'content-type': 'application/json',
@@ -138,7 +146,6 @@ export async function startKodexaEmulator(
       res.writeHead(status, headers);
       res.end(text);
     };
-    const unanswered = () => requests.push({ method, path, status: 0 });
     // Spring Boot's error body, as Kodexa's Java backend sends it.
     const springError = (status: number, error: string, message: string) =>
       answer(status, { timestamp: new Date().toISOString(), status, error, message, path });

@@ -34,6 +34,7 @@ export async function startLocalServices(
     port?: number;
     sqsSecondMs?: number;
     kodexaRateLimit?: { requestsPerSecond: number };
+    kodexaLatencyMs?: number;
   } = {},
 ): Promise<LocalServices> {
   const kodexa = await startKodexaEmulator({
@@ -41,6 +42,7 @@ export async function startLocalServices(
     apiKey: options.apiKey,
     port: options.port,
     rateLimit: options.kodexaRateLimit,
+    latencyMs: options.kodexaLatencyMs,
   });
   const secretString = (apiKey: string) => JSON.stringify({ apiKey });
   const secrets = await startSecretsManagerEndpoint({
