@@ -73,4 +73,21 @@ describe('requestKodexa and readAnswer', () => {
       requestKodexa(`${kodexa.url}${slicePath}slice-1`, 'GET', kodexa.apiKey, undefined, 50),
     ).rejects.toHaveProperty('name', 'TimeoutError');
   });
+
+  it('read an error answer whose body is cut off as an empty body, to quote nothing', async () => {
+    kodexa.inject({ status: 400, cutOff: true });
+    const response = await requestKodexa(
+      `${kodexa.url}${slicePath}slice-1`,
+      'GET',
+      kodexa.apiKey,
+      undefined,
+      5_000,
+    );
+    expect(await readAnswer(response)).toEqual({
+      status: 400,
+      text: '',
+      retryAfter: null,
+      location: null,
+    });
+  });
 });
