@@ -556,7 +556,10 @@ describe('a batch from the buffer', () => {
     expect(services.kodexa.requests.filter((r) => r.path.endsWith(slice.id))).toEqual([]);
     expect(completionLines()).toEqual([
       expect.objectContaining({
-        error: expect.objectContaining({ name: 'KodexaUnavailable' }),
+        error: expect.objectContaining({
+          name: 'KodexaUnavailable',
+          message: `GET ${services.kodexa.url}/api/orchestrator-execution-slices/${slice.id}: no time left in this invocation`,
+        }),
         handedBack: { visibilitySeconds: expect.any(Number) },
       }),
     ]);
