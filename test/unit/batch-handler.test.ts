@@ -215,6 +215,16 @@ describe('a batch from the buffer', () => {
     }
   });
 
+  it('reads the buffer settings once per container, and one SQS connection serves its batches', async () => {
+    const handler = await container();
+    const events = [];
+    for (let i = 0; i < 3; i++) events.push(await batchOf(['not json']));
+    const connections = services.sqs.connections();
+    for (const event of events) expect(await answer(handler, event)).toEqual([]);
+    expect(deadLettered()).toHaveLength(3);
+    expect(services.sqs.connections() - connections).toBe(1);
+  });
+
   it('writes one log line per record, with its message id and receive count and what became of it', async () => {
     const handler = await container();
     const slice = seedSlice();

@@ -74,6 +74,8 @@ export interface SqsEndpoint {
    * its own timeout or abort.
    */
   stalled: Set<string>;
+  /** TCP connections accepted since start. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -400,6 +402,8 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     }
   });
 
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;
@@ -439,6 +443,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
       queueNamed(queueName).messages.filter((m) => m.invisibleUntil <= Date.now()),
     operations,
     stalled,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
