@@ -26,10 +26,8 @@ export function apiKeyFromSecret(
   let parsed: { secretString: string; apiKey: string } | undefined;
   // The records of a batch ask at once, and Powertools does not share a read in flight: they
   // share it here, so that a cold container, an expired cache or a rotated key costs one read.
-  const reading: [Promise<unknown> | undefined, Promise<unknown> | undefined] = [
-    undefined,
-    undefined,
-  ];
+  // By index: 0 for a read from the cache, 1 for a refresh.
+  const reading: (Promise<unknown> | undefined)[] = [];
   const read = (refresh: boolean) => {
     const at = refresh ? 1 : 0;
     reading[at] ??= secrets
@@ -50,6 +48,7 @@ export function apiKeyFromSecret(
         { cause },
       );
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, parsing again gives the same key (the cache saves CPU only)
     if (parsed === undefined || parsed.secretString !== value) {
       parsed = { secretString: value as string, apiKey: apiKeyIn(value, secretId) };
     }

@@ -2,6 +2,7 @@
 // exactly as received, so it can be replayed once the cause is fixed, and the error, which SQS's
 // own redrive would not record, as message attributes an operator reads with the message.
 import {
+  type MessageAttributeValue,
   SendMessageCommand,
   type SendMessageCommandInput,
   type SQSClient,
@@ -12,11 +13,16 @@ import { shorten } from './short-text.ts';
 /** Enough for any of our messages; far below SQS's message size, which the body shares. */
 export const MAX_ERROR_MESSAGE_CHARS = 1_000;
 
+/** The message with both of its attributes. */
+export interface DeadLetterMessage extends SendMessageCommandInput {
+  MessageAttributes: { ErrorName: MessageAttributeValue; ErrorMessage: MessageAttributeValue };
+}
+
 export function deadLetterMessage(
   queueUrl: string,
   body: string,
   error: unknown,
-): SendMessageCommandInput {
+): DeadLetterMessage {
   const message = error instanceof Error ? error.message : String(error);
   return {
     QueueUrl: queueUrl,
@@ -43,15 +49,16 @@ export async function sendToDeadLetterQueue(
   abortSignal: AbortSignal,
 ): Promise<void> {
   const message = deadLetterMessage(queueUrl, body, error);
-  const ErrorName = message.MessageAttributes?.ErrorName;
-  const attributeSets = [message.MessageAttributes, ErrorName && { ErrorName }, undefined];
+  const { ErrorName } = message.MessageAttributes;
+  const attributeSets = [message.MessageAttributes, { ErrorName }, undefined];
   for (const [i, MessageAttributes] of attributeSets.entries()) {
     try {
       await sqs.send(new SendMessageCommand({ ...message, MessageAttributes }), { abortSignal });
       return;
     } catch (sendError) {
-      // What SQS answers a message longer than the queue's maximum message size.
-      const refused = (sendError as Error | undefined)?.name === 'InvalidParameterValue';
+      // What SQS answers a message longer than the queue's maximum message size. The client
+      // rejects with an Error, whatever failed.
+      const refused = (sendError as Error).name === 'InvalidParameterValue';
       if (!refused || i === attributeSets.length - 1) throw sendError;
     }
   }

@@ -47,10 +47,11 @@ const EXCERPT_CHARS = 300;
 export function classifyAnswer(answer: Answer, exchange: Exchange): AttemptOutcome {
   const { status, text } = answer;
   const { method, request, apiKey } = exchange;
-  if (status >= 200 && status < 300) return sliceIn(answer, exchange);
+  // fetch's statuses run from 200 to 599: it answers no 1xx, which are not final.
+  if (status < 300) return sliceIn(answer, exchange);
   // Not retried, and not the completion's fault: KODEXA_URL is wrong for every completion, and the
   // same request would be redirected again until it is fixed.
-  if (status >= 300 && status < 400) {
+  if (status < 400) {
     return fail(
       new ConfigurationError(
         `${request}: Kodexa answered ${status} redirecting to ${locationOrigin(answer.location, exchange.baseUrl)}; redirects are refused, because the API key goes only to KODEXA_URL's origin (${new URL(exchange.baseUrl).origin}); set KODEXA_URL to the origin that serves the API`,

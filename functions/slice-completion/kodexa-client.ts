@@ -114,6 +114,7 @@ async function send(
     const answered = options.gate && (await options.gate.enter(invocation, request, waitUntil));
     const timeoutMs = attemptTimeoutMs(invocation.deadline, options.requestTimeoutMs, Date.now());
     if (timeoutMs === undefined) {
+      // Stryker disable next-line BooleanLiteral: equivalent, the gate reads the key, not its value
       answered?.({ cutShort: true });
       throw new KodexaUnavailable(
         `${request}: no time left in this invocation${lastFailure ? ` (last failure: ${lastFailure})` : ''}`,
@@ -144,7 +145,8 @@ async function send(
           options.random,
         );
         if ('error' in next) {
-          if (next.retryAt !== undefined) invocation.retryAt = next.retryAt;
+          // Nothing else sets it before the request's error ends the completion.
+          invocation.retryAt = next.retryAt;
           throw next.error;
         }
         invocation.retries++;

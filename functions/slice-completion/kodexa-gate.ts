@@ -28,11 +28,13 @@ const GROWTH_PER_SECOND = 0.1;
 
 export function createKodexaGate(random: () => number): KodexaGate {
   let closedUntil = 0;
-  /** Why the gate is closed until then: Kodexa's Retry-After, or failures in a row. */
+  // Why the gate is closed until then: Kodexa's Retry-After, or failures in a row.
+  // Stryker disable next-line StringLiteral: equivalent, read only once close() has set it
   let closedBy = '';
   let failures = 0;
   /** Requests per second; unpaced until Kodexa first pushes back. */
   let pace = Number.POSITIVE_INFINITY;
+  /** The next paced turn; unpaced, a turn takes no time (1000 / Infinity is 0). */
   let nextStart = 0;
   let grownAt = 0;
   /** When Kodexa answered within SHARE_WINDOW_MS, oldest first. */
@@ -49,13 +51,16 @@ export function createKodexaGate(random: () => number): KodexaGate {
     if ('cutShort' in answer) return;
     const { status, retryAfter } = answer;
     const now = Date.now();
-    while (answers.length > 0 && (answers[0] as number) < now - SHARE_WINDOW_MS) answers.shift();
+    // The answers before the window are forgotten; an empty list's first is taken as the window's.
+    const since = now - SHARE_WINDOW_MS;
+    while ((answers[0] ?? since) < since) answers.shift();
     if (status !== 0 && status !== 429 && !isKodexaFailing(status)) {
       answers.push(now);
       firstAnswer ??= now;
       failures = 0;
       // Not while a Retry-After holds the requests: answers to requests sent before it came.
-      if (pace !== Number.POSITIVE_INFINITY && now > grownAt) {
+      // Unpaced, it stays so: Infinity grows to Infinity.
+      if (now > grownAt) {
         pace += Math.max(1, pace * GROWTH_PER_SECOND) * ((now - grownAt) / 1000);
         grownAt = now;
       }
@@ -82,8 +87,10 @@ export function createKodexaGate(random: () => number): KodexaGate {
   return {
     async enter(invocation: Invocation, request: string, waitUntil: number) {
       const now = Date.now();
-      const start = Math.max(now, closedUntil, pace === Number.POSITIVE_INFINITY ? 0 : nextStart);
-      if (start > waitUntil) {
+      const start = Math.max(now, closedUntil, nextStart);
+      // A request that need not wait goes, whatever its budget, which is for waiting: when the
+      // deadline leaves no time for it, the client ends it, saying so.
+      if (start > now && start > waitUntil) {
         invocation.retryAt = start;
         const why =
           start === closedUntil
@@ -93,7 +100,7 @@ export function createKodexaGate(random: () => number): KodexaGate {
           `${request}: not sent; ${why}, past this delivery's retry budget; left to the buffer's redelivery`,
         );
       }
-      if (pace !== Number.POSITIVE_INFINITY) nextStart = start + 1000 / pace;
+      nextStart = start + 1000 / pace;
       if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
       return answered;
     },

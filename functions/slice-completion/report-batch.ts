@@ -135,7 +135,7 @@ export async function reportBatch(
         Date.now(),
         dependencies.random,
       );
-      if (buffer) handBacks.push({ receiptHandle: record.receiptHandle, seconds });
+      handBacks.push({ receiptHandle: record.receiptHandle, seconds });
       logger.error('slice completion failed', {
         ...summary,
         handedBack: buffer ? { visibilitySeconds: seconds } : true,
@@ -153,7 +153,9 @@ export async function reportBatch(
   });
   // Every record in batchItemFailures, however it got there: Lambda counts none of them as an error.
   recordHandedBack(metrics, response.batchItemFailures.length);
-  if (buffer && handBacks.length > 0) {
+  // Without the buffer's settings there is no queue to set visibilities in: the records come
+  // back after the buffer's visibility timeout. setVisibility sends nothing for no hand-backs.
+  if (buffer) {
     const failed = await setVisibility(
       buffer.sqs,
       buffer.config.queueUrl,

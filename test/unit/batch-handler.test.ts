@@ -85,8 +85,12 @@ async function batchOf(bodies: string[], { receivedBefore = 0 } = {}): Promise<S
   };
 }
 
-async function answer(handler: Handler, event: SQSEvent): Promise<string[]> {
-  const response = (await handler(event, lambdaContext())) as SQSBatchResponse;
+async function answer(
+  handler: Handler,
+  event: SQSEvent,
+  context = lambdaContext(),
+): Promise<string[]> {
+  const response = (await handler(event, context)) as SQSBatchResponse;
   return response.batchItemFailures.map((failure) => failure.itemIdentifier);
 }
 
@@ -211,6 +215,16 @@ describe('a batch from the buffer', () => {
     }
   });
 
+  it('reads the buffer settings once per container, and one SQS connection serves its batches', async () => {
+    const handler = await container();
+    const events = [];
+    for (let i = 0; i < 3; i++) events.push(await batchOf(['not json']));
+    const connections = services.sqs.connections();
+    for (const event of events) expect(await answer(handler, event)).toEqual([]);
+    expect(deadLettered()).toHaveLength(3);
+    expect(services.sqs.connections() - connections).toBe(1);
+  });
+
   it('writes one log line per record, with its message id and receive count and what became of it', async () => {
     const handler = await container();
     const slice = seedSlice();
@@ -270,6 +284,57 @@ describe('a batch from the buffer', () => {
         outcome: 'unchanged',
       },
     ]);
+  });
+
+  it("gives each record's line its own correlation keys and Kodexa's answers, as its records run at once", async () => {
+    const handler = await container();
+    const [first, second, direct] = [seedSlice(), seedSlice(), seedSlice()];
+    const viaEventBridge = (slice: Slice, id: string, source: string) =>
+      JSON.stringify({
+        version: '0',
+        id,
+        'detail-type': 'Execution Slice Completed',
+        source,
+        detail: { sliceId: slice.id, lambdaRequestId: randomUUID() },
+      });
+    const event = await batchOf([
+      viaEventBridge(first, 'event-1', 'kodexa.pipeline'),
+      viaEventBridge(second, 'event-2', 'acme.pipeline'),
+      completion(direct.id),
+    ]);
+    expect(await answer(handler, event)).toEqual([]);
+    const lines = completionLines().map(
+      ({ sliceId, correlation_id, sentBy, kodexaStatusCodes }) => ({
+        sliceId,
+        correlation_id,
+        sentBy,
+        kodexaStatusCodes,
+      }),
+    );
+    // in the order the records finished
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        {
+          sliceId: first.id,
+          correlation_id: 'event-1',
+          sentBy: 'kodexa.pipeline',
+          kodexaStatusCodes: [200, 200],
+        },
+        {
+          sliceId: second.id,
+          correlation_id: 'event-2',
+          sentBy: 'acme.pipeline',
+          kodexaStatusCodes: [200, 200],
+        },
+        {
+          sliceId: direct.id,
+          correlation_id: undefined,
+          sentBy: undefined,
+          kodexaStatusCodes: [200, 200],
+        },
+      ]),
+    );
+    expect(lines).toHaveLength(3);
   });
 
   it('holds every request of the container when Kodexa answers 429 with Retry-After, and hands the records back until then', async () => {
@@ -413,6 +478,7 @@ describe('a batch from the buffer', () => {
       error: { name: 'InvalidCompletionEvent' },
       deadLettered: false,
       deadLetterError: { name: 'QueueDoesNotExist' },
+      handedBack: true,
     });
     expect(handedBack()).toEqual([handedBackCount(1)]);
   });
@@ -489,6 +555,72 @@ describe('a batch from the buffer', () => {
     expect(handedBack()).toEqual([handedBackCount(1)]);
   });
 
+  // Kodexa's requests end 5 s before the invocation does: 2 s for dead-lettering, 2 for the
+  // visibility of the records handed back and 1 to answer.
+  it('sends no request to Kodexa in the last 5 s of the invocation, and hands the record back', async () => {
+    const handler = await container();
+    const slice = seedSlice();
+    const event = await batchOf([completion(slice.id)]);
+    const id = event.Records[0]?.messageId as string;
+    expect(await answer(handler, event, lambdaContext(4_500))).toEqual([id]);
+    expect(services.kodexa.requests.filter((r) => r.path.endsWith(slice.id))).toEqual([]);
+    expect(completionLines()).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({
+          name: 'KodexaUnavailable',
+          message: `GET ${services.kodexa.url}/api/orchestrator-execution-slices/${slice.id}: no time left in this invocation`,
+        }),
+        handedBack: { visibilitySeconds: expect.any(Number) },
+      }),
+    ]);
+    expect(hiddenFor(id)).toBeLessThanOrEqual(3);
+  });
+
+  it('leaves the visibility of the records handed back 2 s after a dead-lettering SQS does not answer', async () => {
+    const handler = await container({ KODEXA_REQUEST_TIMEOUT_MS: '5000' });
+    const slice = seedSlice();
+    // 4 s: no time for Kodexa, so the completion is handed back at once; the dead-lettering of the
+    // other record is cut off 3 s before the end, leaving 2 s to set the visibility
+    const event = await batchOf(['not json', completion(slice.id)]);
+    const id = event.Records[1]?.messageId as string;
+    services.sqs.stalled.add('SendMessage');
+    try {
+      expect((await answer(handler, event, lambdaContext(4_000))).sort()).toEqual(
+        event.Records.map((record) => record.messageId).sort(),
+      );
+    } finally {
+      services.sqs.stalled.clear();
+    }
+    // hidden for its own 2-3 s after the first receive, not the buffer's 360 s
+    expect(hiddenFor(id)).toBeLessThanOrEqual(3);
+    expect(output.logLines().filter((line) => line.level === 'WARN')).toEqual([]);
+  });
+
+  it('says how many visibilities SQS did not set, when it sets the others', async () => {
+    const handler = await container();
+    const contested = seedSlice();
+    services.kodexa.inject({
+      sliceId: contested.id,
+      method: 'PUT',
+      persistent: true,
+      concurrentWrite: {},
+    });
+    const event = await batchOf([completion(contested.id), completion(contested.id)]);
+    // The first record's receive expired before the batch ended: no longer in flight.
+    const [expired, held] = event.Records.map((record) => record.messageId);
+    const queued = services.sqs.messages(BUFFER_QUEUE);
+    const message = queued.find((m) => m.messageId === expired);
+    if (message) message.invisibleUntil = 0;
+    expect((await answer(handler, event)).sort()).toEqual([expired, held].sort());
+    expect(hiddenFor(held as string)).toBeLessThanOrEqual(3);
+    expect(output.logLines().filter((line) => line.level === 'WARN')).toEqual([
+      expect.objectContaining({
+        message: 'could not set the visibility of some completions handed back',
+        failed: 1,
+      }),
+    ]);
+  });
+
   it('answers a batch whose every record failed, naming each', async () => {
     const handler = await container();
     const contested = seedSlice();
@@ -544,6 +676,7 @@ describe('a batch from the buffer', () => {
       event.Records.map((record) => record.messageId).sort(),
     );
     expect(services.kodexa.requests.filter((r) => r.path.endsWith(slice.id))).toEqual([]);
+    expect(completionLines()).toHaveLength(2);
     for (const line of completionLines()) {
       expect(line).toMatchObject({
         error: {

@@ -1,11 +1,14 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attributeText,
   deadLetterMessage,
   MAX_ERROR_MESSAGE_CHARS,
+  sendToDeadLetterQueue,
 } from '#functions/slice-completion/dead-letter.ts';
 import { InvalidCompletionEvent, SliceNotFound } from '#functions/slice-completion/errors.ts';
+import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/buffer-dlq';
 
@@ -33,7 +36,7 @@ describe('deadLetterMessage', () => {
   it('keeps an invalid event message readable and within the limit', () => {
     const problems = Array.from({ length: 200 }, (_, i) => `field${i}\u0000: is required`);
     const text = deadLetterMessage(QUEUE, 'b', new InvalidCompletionEvent(problems))
-      .MessageAttributes?.ErrorMessage?.StringValue as string;
+      .MessageAttributes.ErrorMessage.StringValue as string;
     expect(text).toMatch(/^invalid completion event: field0\uFFFD: is required; field1\uFFFD: /);
     expect(text).toMatch(/\.\.\.$/);
     expect([...text]).toHaveLength(MAX_ERROR_MESSAGE_CHARS);
@@ -73,5 +76,89 @@ describe('attributeText', () => {
       }),
       { seed: 20261204, numRuns: 300 },
     );
+  });
+});
+
+// Against SQS on loopback, through the real client.
+describe('sendToDeadLetterQueue', () => {
+  const DLQ = 'dlq';
+  /** A dead-letter queue this small takes the test's body with no attributes, or with ErrorName. */
+  const LIMIT = 100;
+  let endpoint: SqsEndpoint;
+  let sqs: SQSClient;
+  let queueUrl: string;
+  beforeAll(async () => {
+    endpoint = await startSqsEndpoint();
+    queueUrl = endpoint.createQueue(DLQ, { maximumMessageSize: LIMIT });
+    sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await endpoint.close();
+  });
+
+  const error = new SliceNotFound('slice s was not found');
+  /** What each attempt sent, and what the queue holds after. */
+  async function send(body: string, url = queueUrl) {
+    endpoint.messages(DLQ).splice(0);
+    const before = endpoint.operations.length;
+    const thrown = await sendToDeadLetterQueue(sqs, url, body, error, AbortSignal.timeout(10_000))
+      .then(() => undefined)
+      .catch((e: Error) => e.name);
+    return {
+      thrown,
+      requests: endpoint.operations.length - before,
+      queued: endpoint.messages(DLQ).map((m) => ({ body: m.body, attributes: m.attributes })),
+    };
+  }
+
+  it('sends the body with both attributes when they fit', async () => {
+    expect(await send('{}')).toEqual({
+      thrown: undefined,
+      requests: 1,
+      queued: [
+        {
+          body: '{}',
+          attributes: { ErrorName: 'SliceNotFound', ErrorMessage: 'slice s was not found' },
+        },
+      ],
+    });
+  });
+
+  it('sends it with ErrorName alone, then with none, as SQS refuses each larger one', async () => {
+    // SQS counts ErrorName, String and SliceNotFound: 28 bytes; ErrorMessage's would add 39
+    const withName = 'x'.repeat(LIMIT - 28);
+    expect(await send(withName)).toEqual({
+      thrown: undefined,
+      requests: 2,
+      queued: [{ body: withName, attributes: { ErrorName: 'SliceNotFound' } }],
+    });
+    const bare = 'x'.repeat(LIMIT);
+    expect(await send(bare)).toEqual({
+      thrown: undefined,
+      requests: 3,
+      queued: [{ body: bare, attributes: {} }],
+    });
+  });
+
+  it('throws what SQS answered when even the body alone is refused', async () => {
+    expect(await send('x'.repeat(LIMIT + 1))).toEqual({
+      thrown: 'InvalidParameterValue',
+      requests: 3,
+      queued: [],
+    });
+  });
+
+  it('throws any other failure at once, without trying smaller messages', async () => {
+    const gone = queueUrl.replace(/dlq$/, 'no-such-queue');
+    expect(await send('{}', gone)).toEqual({
+      thrown: 'QueueDoesNotExist',
+      requests: 1,
+      queued: [],
+    });
   });
 });

@@ -1,10 +1,14 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type HandBack,
   handBackSeconds,
   LONGEST_HOLD_SECONDS,
   LONGEST_WAIT_SECONDS,
+  setVisibility,
 } from '#functions/slice-completion/hand-back.ts';
+import { type SqsEndpoint, startSqsEndpoint } from '#tools/local/sqs-endpoint.ts';
 
 const now = Date.parse('2026-12-04T12:00:00Z');
 const least = () => 0;
@@ -74,6 +78,86 @@ describe('handBackSeconds', () => {
         },
       ),
       { seed: 20261204, numRuns: 500 },
+    );
+  });
+});
+
+// Against SQS on loopback, through the real client: a batch request takes 1 to 10 entries, and
+// SQS's JSON protocol answers without `Failed` when every entry succeeded.
+describe('setVisibility', () => {
+  const QUEUE = 'hand-back';
+  let endpoint: SqsEndpoint;
+  let sqs: SQSClient;
+  let queueUrl: string;
+  beforeAll(async () => {
+    endpoint = await startSqsEndpoint();
+    queueUrl = endpoint.createQueue(QUEUE, { visibilityTimeoutSeconds: 360 });
+    sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: endpoint.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await endpoint.close();
+  });
+
+  /** `count` messages in flight, each to be hidden for its own number of seconds: 100, 101, ... */
+  function inFlight(count: number): HandBack[] {
+    endpoint.messages(QUEUE).splice(0);
+    return Array.from({ length: count }, (_, i) => {
+      const receiptHandle = `handle-${i}`;
+      endpoint.received(QUEUE, { messageId: `m${i}`, receiptHandle, body: '{}', receiveCount: 1 });
+      return { receiptHandle, seconds: 100 + i };
+    });
+  }
+  /** Whole seconds until each message is visible again, in the order they were received. */
+  const hiddenFor = () =>
+    endpoint.messages(QUEUE).map((m) => Math.round((m.invisibleUntil - Date.now()) / 1000));
+  async function requestsFor(handBacks: HandBack[]) {
+    const before = endpoint.operations.length;
+    const failed = await setVisibility(sqs, queueUrl, handBacks, AbortSignal.timeout(10_000));
+    return { failed, requests: endpoint.operations.slice(before) };
+  }
+
+  it.each([
+    [25, 3],
+    [20, 2],
+    [10, 1],
+    [1, 1],
+  ])(
+    'sets the visibility of %i messages, each its own, in %i requests',
+    async (count, requests) => {
+      const handBacks = inFlight(count);
+      expect(await requestsFor(handBacks)).toEqual({
+        failed: 0,
+        requests: Array(requests).fill('ChangeMessageVisibilityBatch'),
+      });
+      expect(hiddenFor()).toEqual(handBacks.map((h) => h.seconds));
+    },
+  );
+
+  it('sends nothing when nothing was handed back', async () => {
+    expect(await requestsFor([])).toEqual({ failed: 0, requests: [] });
+  });
+
+  it('counts the messages whose visibility SQS did not set, in every request', async () => {
+    const handBacks = inFlight(14);
+    // gone from the queue: deleted, or their receive expired and another took them
+    const gone = [0, 3, 12];
+    endpoint.messages(QUEUE).splice(0);
+    for (const [i, handBack] of handBacks.entries()) {
+      if (gone.includes(i)) continue;
+      const { receiptHandle } = handBack;
+      endpoint.received(QUEUE, { messageId: `m${i}`, receiptHandle, body: '{}', receiveCount: 1 });
+    }
+    expect(await requestsFor(handBacks)).toEqual({
+      failed: 3,
+      requests: ['ChangeMessageVisibilityBatch', 'ChangeMessageVisibilityBatch'],
+    });
+    expect(hiddenFor()).toEqual(
+      handBacks.filter((_, i) => !gone.includes(i)).map((h) => h.seconds),
     );
   });
 });

@@ -20,17 +20,23 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
-async function healthCheck(kodexaUrl: string): Promise<HealthCheckResult> {
+async function healthCheck(
+  kodexaUrl: string,
+  { requestTimeoutMs = 1_000, remainingMs = 60_000 } = {},
+): Promise<HealthCheckResult> {
   Object.assign(process.env, services.env, {
     KODEXA_URL: kodexaUrl,
-    KODEXA_REQUEST_TIMEOUT_MS: '1000',
+    KODEXA_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
   });
   vi.resetModules();
   const { handler } = (await import('#functions/slice-completion/index.ts')) as {
     handler: Handler;
   };
-  return (await handler(HEALTH_CHECK_EVENT, lambdaContext())) as HealthCheckResult;
+  return (await handler(HEALTH_CHECK_EVENT, lambdaContext(remainingMs))) as HealthCheckResult;
 }
+
+const request = () =>
+  `GET ${services.kodexa.url}/api/orchestrator-execution-slices/${NO_SUCH_SLICE_ID}`;
 
 describe('the health check’s kodexa step', () => {
   it('passes on Kodexa’s own 404 for the slice that cannot exist', async () => {
@@ -39,7 +45,36 @@ describe('the health check’s kodexa step', () => {
     expect(result.steps.at(-1)).toEqual({
       step: 'kodexa',
       ok: true,
-      detail: `GET ${services.kodexa.url}/api/orchestrator-execution-slices/${NO_SUCH_SLICE_ID} answered 404: reachable, and the key is accepted`,
+      detail: `${request()} answered 404: reachable, and the key is accepted`,
+    });
+  });
+
+  it('names each status Kodexa answered on the way', async () => {
+    services.kodexa.inject({ sliceId: NO_SUCH_SLICE_ID, status: 503 });
+    const result = await healthCheck(services.kodexa.url);
+    expect(result.steps.at(-1)).toEqual({
+      step: 'kodexa',
+      ok: true,
+      detail: `${request()} answered 503, 404: reachable, and the key is accepted`,
+    });
+  });
+
+  // The second GET, which reads Kodexa's 404 whole, is cut at the invocation's deadline (its
+  // remaining time less 500 ms) like the client's, not at the longer request timeout.
+  it('fails when Kodexa answers the second GET too slowly for the invocation', async () => {
+    services.kodexa.inject(
+      { sliceId: NO_SUCH_SLICE_ID, delayMs: 0 },
+      { sliceId: NO_SUCH_SLICE_ID, delayMs: 3_000 },
+    );
+    const result = await healthCheck(services.kodexa.url, {
+      requestTimeoutMs: 5_000,
+      remainingMs: 1_500,
+    });
+    expect(result.healthy).toBe(false);
+    expect(result.steps.at(-1)).toEqual({
+      step: 'kodexa',
+      ok: false,
+      error: { name: 'TimeoutError', message: expect.any(String) },
     });
   });
 

@@ -226,16 +226,76 @@ describe('createKodexaGate', () => {
       Array.from({ length: 5 }, () =>
         enter(gate, 2_500, budget).then(
           () => 'sent',
-          (e: Error) => e.name,
+          (e: Error) => `${e.name}: ${e.message}`,
         ),
       ).map(async (outcome) => {
         await vi.advanceTimersByTimeAsync(10_000);
         return outcome;
       }),
     );
-    expect(outcomes).toEqual(['sent', 'sent', 'sent', 'KodexaUnavailable', 'KodexaUnavailable']);
+    const handedBack = `KodexaUnavailable: ${REQUEST}: not sent; paced at 1.0 requests/s since Kodexa answered 429, its turn would come at 2026-12-04T12:00:03.000Z, past this delivery's retry budget; left to the buffer's redelivery`;
+    expect(outcomes).toEqual(['sent', 'sent', 'sent', handedBack, handedBack]);
     expect(budget.retryAt).toBe(start + 3_000);
     // the turns of the requests handed back are free for the next
     expect((await entryTimes(gate, 1))[0]).toBe(0);
+  });
+
+  it('sends a request whose turn comes just as its budget ends', async () => {
+    const gate = createKodexaGate(undrawn);
+    await pushedBack(gate, 40, { status: 429, retryAfter: '2' });
+    const late = await enter(gate, 1_999).catch((e: Error) => e.name);
+    expect(late).toBe('KodexaUnavailable');
+    const onTime = enter(gate, 2_000).then(() => Date.now() - start);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await onTime).toBe(2_000);
+  });
+
+  // The budget is for waiting: a request that would start now goes, and when the invocation has
+  // no time left for it the client ends it and says so (not a pace Kodexa never asked for).
+  it('lets a request through that need not wait, even with its budget spent', async () => {
+    const gate = createKodexaGate(undrawn);
+    const spent = invocation();
+    await expect(enter(gate, -1_000, spent)).resolves.toBeTypeOf('function');
+    expect(spent.retryAt).toBeUndefined();
+  });
+
+  it('keeps the longer hold: a shorter backoff does not end a Retry-After early', async () => {
+    const gate = createKodexaGate(() => 1);
+    const answered = await entered(gate);
+    answered({ status: 503, retryAfter: '3' });
+    answered({ status: 503 });
+    expect((await entryTimes(gate, 1))[0]).toBe(3000);
+  });
+
+  it('says why it holds by what set the hold; a backoff ending with it changes nothing', async () => {
+    const gate = createKodexaGate(() => 1);
+    const answered = await entered(gate);
+    answered({ status: 503, retryAfter: '1' });
+    // the second failure in a row: a backoff of up to 400 ms, ending with the Retry-After
+    await vi.advanceTimersByTimeAsync(600);
+    answered({ status: 503 });
+    const error = await enter(gate, 100).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      message: `${REQUEST}: not sent; Kodexa asked (Retry-After) for no requests until 2026-12-04T12:00:01.000Z, past this delivery's retry budget; left to the buffer's redelivery`,
+    });
+  });
+
+  it('counts an answer exactly 2 s old in the window', async () => {
+    const gate = createKodexaGate(undrawn);
+    for (let i = 0; i < 10; i++) (await enter(gate))({ status: 200 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    await pushedBack(gate, 0, { status: 429 });
+    // 10 answers over 2 s: 5 a second, paced at 4.5
+    expect((await entryTimes(gate, 2))[1]).toBeCloseTo(1000 / 4.5, -1);
+  });
+
+  it('grows the pace by the time since it last grew', async () => {
+    const gate = createKodexaGate(undrawn);
+    await pushedBack(gate, 0, { status: 429 });
+    // paced at 1/s; one answer 2 s later adds 2/s
+    const answered = await entered(gate);
+    await vi.advanceTimersByTimeAsync(2_000);
+    answered({ status: 200 });
+    expect(await entryTimes(gate, 3)).toEqual([0, 333, 667].map((t) => expect.closeTo(t, -1)));
   });
 });

@@ -1,6 +1,11 @@
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { eventInBody, isSqsEvent, receiveCount } from '#functions/slice-completion/sqs-event.ts';
+import {
+  eventInBody,
+  firstReceivedAt,
+  isSqsEvent,
+  receiveCount,
+} from '#functions/slice-completion/sqs-event.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
 const record = (fields: Record<string, unknown> = {}) => ({ eventSource: 'aws:sqs', ...fields });
@@ -55,5 +60,28 @@ describe('receiveCount', () => {
 
   it('takes a record without attributes as its first receive', () => {
     expect(receiveCount({} as SQSRecord)).toBe(1);
+  });
+});
+
+describe('firstReceivedAt', () => {
+  const withTimestamp = (at: unknown) =>
+    ({ attributes: { ApproximateFirstReceiveTimestamp: at } }) as unknown as SQSRecord;
+
+  it.each([
+    ['1733313600000', 1_733_313_600_000],
+    ['1', 1],
+    ['0', undefined],
+    ['-1733313600000', undefined],
+    ['1733313600000.5', undefined],
+    ['9007199254740993', undefined],
+    ['', undefined],
+    ['x', undefined],
+    [undefined, undefined],
+  ])('reads %o as %o', (at, expected) => {
+    expect(firstReceivedAt(withTimestamp(at))).toBe(expected);
+  });
+
+  it('has no time for a record without attributes', () => {
+    expect(firstReceivedAt({} as SQSRecord)).toBeUndefined();
   });
 });

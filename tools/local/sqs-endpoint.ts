@@ -74,6 +74,8 @@ export interface SqsEndpoint {
    * its own timeout or abort.
    */
   stalled: Set<string>;
+  /** TCP connections accepted since start. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,8 @@ const MAX_MESSAGE_SIZE = 1_048_576;
 const MAX_VISIBILITY_SECONDS = 43_200;
 /** Who SQS says sent a message; any IAM principal id looks like this. */
 const SENDER_ID = 'AIDAEXAMPLESENDER0001';
+/** SQS's largest batch request. */
+const MAX_BATCH_ENTRIES = 10;
 /** How often a long poll looks for a message that became visible. */
 const LONG_POLL_STEP_MS = 5;
 const SQS_ERRORS = {
@@ -99,6 +103,18 @@ const SQS_ERRORS = {
     'The message is not in flight.',
   ],
   InvalidParameterValue: ['InvalidParameterValue', 'A parameter is not valid here.'],
+  EmptyBatchRequest: [
+    'AWS.SimpleQueueService.EmptyBatchRequest',
+    'There should be at least one entry in the request.',
+  ],
+  TooManyEntriesInBatchRequest: [
+    'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+    'Maximum number of entries per request are 10.',
+  ],
+  BatchEntryIdsNotDistinct: [
+    'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+    'Two or more batch entries in the request have the same Id.',
+  ],
   UnsupportedOperation: ['AWS.SimpleQueueService.UnsupportedOperation', 'Not served here.'],
 } as const;
 type SqsErrorName = keyof typeof SQS_ERRORS;
@@ -221,8 +237,14 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     }
     return visible.filter((m) => !spent.includes(m));
   };
-  // Each entry succeeds or fails on its own, as in SQS.
-  const batch = (entries: Entry[], apply: (entry: Entry) => void) => {
+  // Each entry succeeds or fails on its own, as in SQS, in a request of 1 to 10 entries with
+  // distinct ids. SQS's JSON protocol leaves out a list that is empty: no `Failed` when all succeed.
+  const batch = (entries: Entry[] | undefined, apply: (entry: Entry) => void) => {
+    if (!entries?.length) throw new SqsError('EmptyBatchRequest');
+    if (entries.length > MAX_BATCH_ENTRIES) throw new SqsError('TooManyEntriesInBatchRequest');
+    if (new Set(entries.map((entry) => entry.Id)).size < entries.length) {
+      throw new SqsError('BatchEntryIdsNotDistinct');
+    }
     const Successful: { Id: string }[] = [];
     const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
     for (const entry of entries) {
@@ -235,7 +257,10 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
         Failed.push({ Id: entry.Id, SenderFault: true, Code, Message: error.message });
       }
     }
-    return { Successful, Failed };
+    return {
+      ...(Successful.length > 0 && { Successful }),
+      ...(Failed.length > 0 && { Failed }),
+    };
   };
 
   const operationsServed: Record<string, (request: Request) => unknown> = {
@@ -330,7 +355,9 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     },
     DeleteMessageBatch: (request) => {
       const queue = queueOf(request);
-      return batch(request.Entries as Entry[], (entry) => remove(queue, entry.ReceiptHandle));
+      return batch(request.Entries as Entry[] | undefined, (entry) =>
+        remove(queue, entry.ReceiptHandle),
+      );
     },
     ChangeMessageVisibility: (request) => {
       changeVisibility(
@@ -342,7 +369,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     },
     ChangeMessageVisibilityBatch: (request) => {
       const queue = queueOf(request);
-      return batch(request.Entries as Entry[], (entry) =>
+      return batch(request.Entries as Entry[] | undefined, (entry) =>
         changeVisibility(queue, entry.ReceiptHandle, Number(entry.VisibilityTimeout)),
       );
     },
@@ -375,6 +402,8 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
     }
   });
 
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   base = `http://127.0.0.1:${port}`;
@@ -414,6 +443,7 @@ export async function startSqsEndpoint(options: { secondMs?: number } = {}): Pro
       queueNamed(queueName).messages.filter((m) => m.invisibleUntil <= Date.now()),
     operations,
     stalled,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
