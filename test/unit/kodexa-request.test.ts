@@ -71,7 +71,10 @@ describe('requestKodexa and readAnswer', () => {
     kodexa.inject({ delayMs: 1_000 });
     await expect(
       requestKodexa(`${kodexa.url}${slicePath}slice-1`, 'GET', kodexa.apiKey, undefined, 50),
-    ).rejects.toHaveProperty('name', 'TimeoutError');
+    ).rejects.toMatchObject({
+      name: 'TimeoutError',
+      message: 'The operation was aborted due to timeout',
+    });
   });
 
   it('read an error answer whose body is cut off as an empty body, to quote nothing', async () => {

@@ -26,4 +26,16 @@ describe('requestTimeout', () => {
     vi.advanceTimersByTime(10_000);
     expect(signal.aborted).toBe(false);
   });
+
+  it('keeps no process alive by itself, as AbortSignal.timeout does not', () => {
+    vi.useRealTimers();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const limit = requestTimeout(60_000);
+    try {
+      expect(timers()).toBe(before);
+    } finally {
+      limit.clear();
+    }
+  });
 });
