@@ -4,7 +4,7 @@
 // (hand-back.ts's LONGEST_HOLD_SECONDS counts on the window's 300 s); a batch of more than 10
 // would need a batching window, and would put more completions behind one 60 s timeout.
 
-export const BUFFER_LIMITS = {
+const BUFFER_LIMITS = {
   maxConcurrency: { min: 2, max: 1000, unit: '' },
   batchSize: { min: 1, max: 10, unit: '' },
   maxBatchingWindowSeconds: { min: 0, max: 300, unit: ' (seconds)' },

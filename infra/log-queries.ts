@@ -30,12 +30,12 @@ export const LOG_MESSAGES = {
 } as const;
 
 /** What the first query shows until the operator puts a slice's id in its place. */
-export const SLICE_ID_PLACEHOLDER = 'PUT-THE-SLICE-ID-HERE';
+const SLICE_ID_PLACEHOLDER = 'PUT-THE-SLICE-ID-HERE';
 
 const f = LOG_FIELDS;
 const completionLines = `${f.message} in ["${LOG_MESSAGES.reported}", "${LOG_MESSAGES.failed}"]`;
 
-export const LOG_QUERIES: Record<string, { name: string; query: logs.QueryStringProps }> = {
+const LOG_QUERIES: Record<string, { name: string; query: logs.QueryStringProps }> = {
   SliceHistoryQuery: {
     name: 'slice history',
     query: {

@@ -431,11 +431,6 @@ function sendOnlyDestination(queue: sqs.Queue): lambda.IDestination {
 }
 
 /**
- * The queue as a rule's target, as CDK's SqsQueue target binds it, but allowing each rule only
- * SendMessage, all EventBridge calls: SqsQueue grants as grantSendMessages does, which adds
- * GetQueueAttributes and GetQueueUrl. For a queue without a KMS key (the buffer's is SQS-managed).
- */
-/**
  * The ranges the `-c` values are held to (buffer-limits.ts), for a user of the construct, whom
  * context.ts never sees; a value CDK resolves only at deploy time (a token) is left to CloudFormation.
  */
@@ -465,6 +460,11 @@ function checkProps(scope: Construct, props: SliceCompletionProps): void {
   }
 }
 
+/**
+ * The queue as a rule's target, as CDK's SqsQueue target binds it, but allowing each rule only
+ * SendMessage, all EventBridge calls: SqsQueue grants as grantSendMessages does, which adds
+ * GetQueueAttributes and GetQueueUrl. For a queue without a KMS key (the buffer's is SQS-managed).
+ */
 function sendOnlyQueueTarget(queue: sqs.Queue, props: targets.TargetBaseProps): events.IRuleTarget {
   return {
     bind: (rule) => {
@@ -503,7 +503,7 @@ function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
   const queue = new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
-    retentionPeriod: Duration.days(14),
+    retentionPeriod: DEAD_LETTER_RETENTION,
     // It holds events nobody has replayed yet: `cdk destroy`, or a change that replaces it, must
     // not delete them (docs/runbook.md, Teardown).
     removalPolicy: RemovalPolicy.RETAIN,

@@ -5,7 +5,7 @@
 //   seconds (its share of Kodexa's limit among the containers), growing while Kodexa answers;
 // - a 5xx (or 408, 425) or no answer holds every request for a backoff that doubles with each
 //   such failure in a row (up to 5 s, with full jitter), so that a Kodexa that is down sees a few
-//   probes, not a burst; the first answer ends it, at the pace the container had. A request the
+//   probes, not a burst; an answer starts the doubling again (a hold begun runs out). A request the
 //   invocation's deadline cut short is neither an answer nor a failure: it tells nothing of Kodexa.
 // Until Kodexa first answers 429, requests go as fast as the batch sends them. A request that
 // would have to wait past its budget is not sent: the completion goes back to the buffer (the

@@ -83,8 +83,10 @@ export async function runBatch(
   // The metrics say what the records came to, but not which record: named where only one can be.
   const processed = outcomes.filter(isCompletionOutcome);
   const failed = outcomes.filter((outcome) => !isCompletionOutcome(outcome));
-  for (const record of records)
-    if (record.errorName) failed.splice(failed.indexOf(record.errorName), 1);
+  for (const record of records) {
+    const named = record.errorName ? failed.indexOf(record.errorName) : -1;
+    if (named >= 0) failed.splice(named, 1);
+  }
   const only = (names: string[]) => (new Set(names).size === 1 ? names[0] : undefined);
   for (const record of records) {
     if (record.fate === 'processed') record.line = only(processed) ?? 'processed';

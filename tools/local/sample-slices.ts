@@ -5,7 +5,7 @@ import type { Fault, Slice } from './kodexa-emulator.ts';
  * completion for it fails for a reason that may pass (SliceUpdateConflict) and goes back to the
  * buffer: the transient failure in the sample batch.
  */
-export const CONTESTED_SLICE_ID = '0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b';
+const CONTESTED_SLICE_ID = '0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b';
 
 /** Slices as Kodexa holds them while their pipeline Lambdas run; the files in events/ report on them. */
 export function sampleSlices(): Slice[] {

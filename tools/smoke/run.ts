@@ -13,8 +13,8 @@ import { excerpt, invokeSynchronously } from '../failures/invoke-function.ts';
 import type { Output } from '../failures/io.ts';
 import { stackTargets } from '../failures/stack-targets.ts';
 
-export const HEALTHY = 0;
-export const UNHEALTHY = 1;
+const HEALTHY = 0;
+const UNHEALTHY = 1;
 
 /** The function to check: by name or ARN, or the one a stack's outputs name. */
 export type Target = { stack: string } | { functionName: string };
