@@ -5,6 +5,7 @@
 import type { ApiKeySource } from './api-key.ts';
 import { KodexaUnavailable } from './errors.ts';
 import {
+  type Answer,
   type AttemptOutcome,
   classifyAnswer,
   classifyFetchError,
@@ -174,6 +175,13 @@ async function attemptOnce(
   },
 ): Promise<AttemptOutcome> {
   const { request } = exchange;
+  const failed = (error: unknown): AttemptOutcome => {
+    const outcome = classifyFetchError(error, timeoutMs, options.baseUrl);
+    if (outcome.kind === 'retry') {
+      options.debug('Kodexa request failed', { request, attempt, failure: outcome.failure });
+    }
+    return outcome;
+  };
   let response: Response;
   try {
     response = await requestKodexa(url, exchange.method, exchange.apiKey, body, timeoutMs);
@@ -181,15 +189,19 @@ async function attemptOnce(
     // Only Kodexa's own request timeout counts against it, not a wait the deadline cut shorter.
     const cutShort = timeoutMs < options.requestTimeoutMs && isTimeout(error);
     answered?.(cutShort ? { cutShort } : { status: 0 });
-    const outcome = classifyFetchError(error, timeoutMs, options.baseUrl);
-    if (outcome.kind === 'retry') {
-      options.debug('Kodexa request failed', { request, attempt, failure: outcome.failure });
-    }
-    return outcome;
+    return failed(error);
   }
   const { status } = response;
   answered?.({ status, retryAfter: response.headers.get('retry-after') });
   invocation.statusCodes.push(status);
   options.debug('Kodexa answered', { request, attempt, status });
-  return classifyAnswer(await readAnswer(response), exchange);
+  let answer: Answer;
+  try {
+    answer = await readAnswer(response);
+  } catch (error) {
+    // The headers came but not the whole body (a reset, or the time limit ran out while reading
+    // it): as a request that failed, retried and at last named, not a bare fetch error.
+    return failed(error);
+  }
+  return classifyAnswer(answer, exchange);
 }

@@ -52,6 +52,29 @@ function seedSlice() {
   return slice;
 }
 
+describe('a client', () => {
+  // Headers came, then the connection reset before the slice arrived whole: a failed request.
+  it('retries an answer whose body is cut off, as a request that failed', async () => {
+    const kodexa = bufferClient(1_000);
+    const slice = seedSlice();
+    services.kodexa.inject({ sliceId: slice.id, status: 200, cutOff: true });
+    const call = invocation(10_000);
+    expect(await kodexa.getSlice(call, slice.id)).toEqual(slice);
+    expect(call).toMatchObject({ statusCodes: [200, 200], retries: 1 });
+  });
+
+  it('names the request and the cut when every answer is cut off', async () => {
+    const kodexa = bufferClient(1_000);
+    const slice = seedSlice();
+    for (let i = 0; i < 6; i++)
+      services.kodexa.inject({ sliceId: slice.id, status: 200, cutOff: true });
+    await expect(kodexa.getSlice(invocation(30_000), slice.id)).rejects.toMatchObject({
+      name: 'KodexaUnavailable',
+      message: expect.stringContaining(`GET ${sliceUrl(slice.id)}`),
+    });
+  });
+});
+
 describe('a client with a gate', () => {
   // A request that may wait 100 ms is refused by a gate holding 200 ms after one failure.
   it('does not hold the next request after one the invocation’s deadline cut short', async () => {
